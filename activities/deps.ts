@@ -1,0 +1,20 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Telegram } from 'telegraf';
+import type { RelayConfig } from '../contracts/config';
+import type { WorkspacesFile } from '../contracts/workspaces';
+import type { StateStore } from './stores/state-store';
+
+/** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
+export type TelegramApi = Pick<Telegram, 'sendMessage'>;
+
+/** Everything the activities need, built by the worker (the only place that constructs clients). */
+export interface ActivityDeps {
+  config: RelayConfig;
+  store: StateStore;
+  workspaces: WorkspacesFile;
+  /** Absent when no ANTHROPIC_API_KEY is configured: the agent then answers that AI is not configured. */
+  claude?: Pick<Anthropic, 'messages'>;
+  /** Absent when no TELEGRAM_BOT_TOKEN is configured. */
+  telegram?: TelegramApi;
+  clock?: () => number;
+}

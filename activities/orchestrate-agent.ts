@@ -1,0 +1,69 @@
+import type { AgentReply, GateDecision, InboundMessage, MessageContext, RoutePlan } from '../contracts/message';
+import { translateClaudeError } from './claude';
+import { createCommandRunner } from './commands';
+import type { ActivityDeps } from './deps';
+import { ConversationStore } from './stores/conversation-store';
+
+export interface OrchestrateInput {
+  message: InboundMessage;
+  gate: GateDecision;
+  context: MessageContext;
+  plan: RoutePlan;
+}
+
+export const AI_NOT_CONFIGURED =
+  'AI is not configured on this relay (no ANTHROPIC_API_KEY). Commands still work: try /help.';
+
+/**
+ * Step 4. Carries out the route plan: a notice, a built-in command, or a Claude call with the workspace's
+ * system prompt and the history window. The exchange is appended to the conversation, keyed by message id so a
+ * retry appends it once.
+ */
+export function createOrchestrateAgent(deps: ActivityDeps) {
+  const { config, claude } = deps;
+  const conversations = new ConversationStore(deps.store);
+  const runCommand = createCommandRunner(deps);
+
+  return async function orchestrateAgent({ message, gate, context, plan }: OrchestrateInput): Promise<AgentReply> {
+    if (plan.handler === 'notice') return { text: plan.notice ?? 'Nothing to do.', source: 'notice' };
+    if (plan.handler === 'builtin' && plan.command) {
+      const text = await runCommand({
+        message,
+        role: gate.role ?? 'user',
+        command: plan.command,
+        workspace: context.workspace.name,
+        conversationKey: context.history.conversationKey,
+      });
+      return { text, source: 'command' };
+    }
+    if (!claude) return { text: AI_NOT_CONFIGURED, source: 'notice' };
+
+    const prompt = plan.prompt ?? message.text ?? '';
+    const { conversationKey, fromSeq, toSeq } = context.history;
+    const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
+    const model = context.workspace.model ?? config.claude.model;
+    let response;
+    try {
+      response = await claude.messages.create({
+        model,
+        max_tokens: config.claude.maxTokens,
+        system: context.workspace.systemPrompt,
+        messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user', content: prompt }],
+      });
+    } catch (error) {
+      throw translateClaudeError(error);
+    }
+    const text = response.content
+      .flatMap((block) => (block.type === 'text' ? [block.text] : []))
+      .join('\n')
+      .trim();
+    const reply = text || '(The assistant returned an empty answer.)';
+    await conversations.appendExchange(conversationKey, message.messageId, prompt, reply);
+    return {
+      text: reply,
+      source: 'claude',
+      model: response.model,
+      usage: { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens },
+    };
+  };
+}

@@ -1,0 +1,59 @@
+import type { GateDecision, InboundMessage, Role } from '../contracts/message';
+import { checkRateLimit, type RateLimitHit } from '../domain/rate-limit';
+import type { ActivityDeps } from './deps';
+
+/**
+ * Step 1. Decides whether a message may go on: the sender must be allowed, within the rate limit, and the input
+ * within size limits. A stopped message gets a short notice and never reaches the agent.
+ */
+export function createSecurityGate({ config, store, clock = Date.now }: ActivityDeps) {
+  const { allowedUsers, admins, rateLimit, maxInputChars } = config.security;
+
+  function roleOf(message: InboundMessage): Role | undefined {
+    if (admins.includes(message.userId)) return 'admin';
+    if (allowedUsers.includes(message.userId)) return 'user';
+    // With no allowlist configured, only the local CLI is trusted (whoever runs it already holds the keys).
+    if (allowedUsers.length === 0 && message.channel === 'cli') return 'admin';
+    return undefined;
+  }
+
+  return async function securityGate(message: InboundMessage): Promise<GateDecision> {
+    const role = roleOf(message);
+    if (!role) {
+      return {
+        allowed: false,
+        reason: 'unauthorized',
+        notice: `Sorry, you are not allowed to use this bot. Ask the operator to add your user id ${message.userId}.`,
+      };
+    }
+    const length = [...(message.text ?? '')].length;
+    if (length > maxInputChars) {
+      return {
+        allowed: false,
+        role,
+        reason: 'too_long',
+        notice: `Your message is ${length} characters long; the limit is ${maxInputChars}. Please shorten it or send it as a document.`,
+      };
+    }
+    if (message.kind === 'text' && !message.text?.trim()) {
+      return { allowed: false, role, reason: 'empty', notice: 'Your message was empty.' };
+    }
+    if (rateLimit && role !== 'admin') {
+      let retryAfterMs: number | undefined;
+      await store.update<RateLimitHit[]>(`ratelimit:${message.userId}`, (hits = []) => {
+        const verdict = checkRateLimit(rateLimit, hits, `${message.channel}-${message.chatId}-${message.messageId}`, clock());
+        retryAfterMs = verdict.allowed ? undefined : verdict.retryAfterMs;
+        return verdict.hits;
+      });
+      if (retryAfterMs !== undefined) {
+        return {
+          allowed: false,
+          role,
+          reason: 'rate_limited',
+          notice: `You are sending messages too fast. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+        };
+      }
+    }
+    return { allowed: true, role };
+  };
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { RelayConfig } from '../../contracts/config';
+import { parseInboundMessage } from '../../contracts/message';
+import { connectClient } from '../connect';
+import { awaitOutcome, submitMessage } from '../ingress';
+
+export interface SendOptions {
+  text: string;
+  chat: string;
+  user: string;
+  messageId?: string;
+  json?: boolean;
+  timeout: number;
+}
+
+/** `relay send`: submits a CLI message, waits for the pipeline's outcome, and prints the reply. */
+export async function runSend(config: RelayConfig, options: SendOptions): Promise<void> {
+  const message = parseInboundMessage({
+    channel: 'cli',
+    chatId: options.chat,
+    userId: options.user,
+    messageId: options.messageId ?? randomUUID(),
+    kind: 'text',
+    text: options.text,
+    receivedAt: new Date().toISOString(),
+  });
+  const client = await connectClient(config);
+  try {
+    const workflowId = await submitMessage(client, config.temporal.taskQueue, message);
+    const outcome = await awaitOutcome(client, workflowId, options.timeout * 1000);
+    if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    else process.stdout.write(`${outcome.reply}\n`);
+    if (outcome.outcome !== 'answered') process.exitCode = 3;
+  } finally {
+    await client.connection.close();
+  }
+}

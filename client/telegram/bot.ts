@@ -1,0 +1,64 @@
+/**
+ * The Telegram channel: telegraf long polling. The handler only validates, submits to Temporal, and returns;
+ * telegraf acknowledges an update (by the next getUpdates offset) after the handler finished, so an update is
+ * acknowledged only once Temporal has accepted it.
+ */
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { Telegraf } from 'telegraf';
+import type { RelayConfig } from '../../contracts/config';
+import { builtinCommands } from '../../domain/routing';
+import { submitMessage } from '../ingress';
+import { normalizeUpdate } from './normalize';
+
+export interface TelegramChannel {
+  stop(reason: string): void;
+}
+
+/** Starts polling Telegram and feeding every message to its chat's session workflow. */
+export async function startTelegramChannel(config: RelayConfig, client: Client, log: Logger): Promise<TelegramChannel> {
+  if (!config.telegram.token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  let stopping = false;
+  const bot = new Telegraf(config.telegram.token, { telegram: { apiRoot: config.telegram.apiRoot } });
+
+  bot.use(async (ctx) => {
+    const result = normalizeUpdate(ctx.update);
+    if (!result.ok) {
+      log.warn({ updateId: ctx.update.update_id, reason: result.reason }, 'skipped a Telegram update');
+      return;
+    }
+    const workflowId = await submitUntilAccepted(() => submitMessage(client, config.temporal.taskQueue, result.message), log, () => stopping);
+    log.debug({ workflowId }, 'message accepted');
+  });
+  // Without this, telegraf rethrows and stops polling.
+  bot.catch((error, ctx) => log.error({ err: error, updateId: ctx.update.update_id }, 'Telegram update handling failed'));
+
+  // Fail fast on a bad token, before polling starts.
+  const me = await bot.telegram.getMe();
+  await bot.telegram.setMyCommands(Object.entries(builtinCommands).map(([command, description]) => ({ command, description })));
+  void bot.launch({ dropPendingUpdates: false }).catch((error: Error) => log.error({ err: error }, 'Telegram polling stopped'));
+  log.info({ bot: me.username }, 'Telegram channel polling');
+  return {
+    stop: (reason) => {
+      stopping = true;
+      bot.stop(reason);
+    },
+  };
+}
+
+/**
+ * Retries a submit while Temporal is unreachable, so the update is not acknowledged (and lost) in the meantime:
+ * polling waits, and Telegram keeps the update. Gives up only when the channel is stopping.
+ */
+async function submitUntilAccepted<T>(submit: () => Promise<T>, log: Logger, stopping: () => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submit();
+    } catch (error) {
+      if (stopping()) throw error;
+      const delayMs = Math.min(30_000, 250 * 2 ** attempt);
+      log.warn({ err: error, attempt, delayMs }, 'Temporal did not accept a Telegram message; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The one place that reads the environment. `loadConfig` parses it once with zod into a frozen object that is
+ * passed down; every bad variable is reported at once, by name, and secrets never appear in the message.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const idList = (name: string) =>
+  z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      const ids = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+      const bad = ids.filter((id) => !/^\d{1,20}$/.test(id));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be comma-separated numeric user ids; bad: ${bad.join(', ')}` });
+      }
+      return ids;
+    });
+
+/** `20/min`, `5/s`, `100/hour` — how many messages one user may send per window; `off` disables the limit. */
+export const rateLimitSchema = z
+  .string()
+  .default('20/min')
+  .transform((raw, ctx) => {
+    if (raw.trim() === 'off') return null;
+    const match = /^\s*(\d{1,6})\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/.exec(raw);
+    if (!match || Number(match[1]) === 0) {
+      ctx.addIssue({ code: 'custom', message: `must look like 20/min (count/s|min|hour|day) or "off"; got "${raw}"` });
+      return z.NEVER;
+    }
+    const unitMs: Record<string, number> = { s: 1e3, sec: 1e3, second: 1e3, m: 6e4, min: 6e4, minute: 6e4, h: 36e5, hour: 36e5, d: 864e5, day: 864e5 };
+    return { limit: Number(match[1]), windowMs: unitMs[match[2]!]! };
+  });
+
+const secretList = z
+  .string()
+  .default('')
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+  );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('esper-relay'),
+  TEMPORAL_BINARY: z.string().min(1).optional(),
+  TEMPORAL_UI_PORT: positiveInt(8233),
+  RELAY_CACHE_DIR: z.string().min(1).optional(),
+  /** Searched for a `temporal` binary and for Go. */
+  PATH: z.string().default(''),
+  TEMPORAL_PORT: positiveInt(7233),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC… (the token BotFather gave you)')
+    .optional(),
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  ANTHROPIC_API_KEY: secretList,
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  RELAY_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  RELAY_MAX_TOKENS: positiveInt(1024),
+  RELAY_ALLOWED_USERS: idList('RELAY_ALLOWED_USERS'),
+  RELAY_ADMINS: idList('RELAY_ADMINS'),
+  RELAY_RATE_LIMIT: rateLimitSchema,
+  RELAY_MAX_INPUT_CHARS: positiveInt(8000),
+  RELAY_HISTORY_TOKENS: positiveInt(4000),
+  RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
+  RELAY_WORKSPACES_FILE: z.string().min(1).optional(),
+  RELAY_CHANNELS: z
+    .string()
+    .default('cli,telegram')
+    .transform((raw) => raw.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['cli', 'telegram']))),
+  RELAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+/** The parsed, frozen configuration every composition root receives. */
+export type RelayConfig = Readonly<ReturnType<typeof toConfig>>;
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  const dataDir = path.resolve(env.RELAY_DATA_DIR);
+  return {
+    temporal: {
+      /** `undefined` means: start the embedded dev server ourselves. */
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      binary: env.TEMPORAL_BINARY,
+      cacheDir: env.RELAY_CACHE_DIR ? path.resolve(env.RELAY_CACHE_DIR) : undefined,
+      searchPath: env.PATH,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+    },
+    telegram: { token: env.TELEGRAM_BOT_TOKEN, apiRoot: env.TELEGRAM_API_ROOT },
+    claude: {
+      apiKeys: env.ANTHROPIC_API_KEY,
+      baseURL: env.ANTHROPIC_BASE_URL,
+      model: env.RELAY_MODEL,
+      maxTokens: env.RELAY_MAX_TOKENS,
+    },
+    security: {
+      allowedUsers: [...new Set([...env.RELAY_ALLOWED_USERS, ...env.RELAY_ADMINS])],
+      admins: env.RELAY_ADMINS,
+      rateLimit: env.RELAY_RATE_LIMIT,
+      maxInputChars: env.RELAY_MAX_INPUT_CHARS,
+    },
+    context: { historyTokenBudget: env.RELAY_HISTORY_TOKENS, workspacesFile: env.RELAY_WORKSPACES_FILE },
+    dataDir,
+    channels: env.RELAY_CHANNELS,
+    logLevel: env.RELAY_LOG_LEVEL,
+  };
+}
+
+/** Raised when the environment is invalid; `problems` names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `KEY=value` lines of a `.env` file; values already in the environment win. */
+export function readDotEnv(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const entries: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match) continue;
+    entries[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return entries;
+}
+
+/** Parses the environment (plus an optional `.env` in the working directory) into a frozen config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnvFile = '.env'): RelayConfig {
+  const merged = { ...readDotEnv(dotEnvFile), ...env };
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((key) => {
+      const value = merged[key];
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    // Only the variable name and the rule are reported, never the value: some of these are secrets.
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return deepFreeze(toConfig(parsed.data));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The config with secrets replaced, safe to log or print. */
+export function redactConfig(config: RelayConfig): unknown {
+  return {
+    ...config,
+    telegram: { ...config.telegram, token: config.telegram.token ? '<set>' : undefined },
+    claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
+  };
+}

@@ -1,0 +1,198 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from '../../contracts/config';
+
+const noDotEnv = path.join(tmpdir(), 'esper-relay-test-no-such-dir', '.env');
+const validToken = '123456789:AAEhBP0av28rLmW_FAKE-token-value';
+
+function load(env: Record<string, string>) {
+  return loadConfig(env, noDotEnv);
+}
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults for an empty environment', () => {
+    const config = load({});
+    expect(config.temporal).toMatchObject({
+      address: undefined,
+      namespace: 'default',
+      taskQueue: 'esper-relay',
+      binary: undefined,
+      port: 7233,
+      uiPort: 8233,
+    });
+    expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org' });
+    expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-4-5', maxTokens: 1024 });
+    expect(config.security).toEqual({
+      allowedUsers: [],
+      admins: [],
+      rateLimit: { limit: 20, windowMs: 60_000 },
+      maxInputChars: 8000,
+    });
+    expect(config.context).toEqual({ historyTokenBudget: 4000, workspacesFile: undefined });
+    expect(config.dataDir).toBe(path.resolve('.relay-data'));
+    expect(config.channels).toEqual(['cli', 'telegram']);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(load({ RELAY_MODEL: '', TELEGRAM_BOT_TOKEN: '' }).claude.model).toBe('claude-sonnet-4-5');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => load({ SOMETHING_ELSE: '???', HOME: 'not a url' })).not.toThrow();
+  });
+
+  it('reads a .env file, with the real environment winning', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'esper-relay-config-'));
+    const file = path.join(dir, '.env');
+    writeFileSync(file, ['# comment', 'RELAY_MODEL="from-dotenv"', "RELAY_LOG_LEVEL='debug'", 'RELAY_MAX_TOKENS = 99'].join('\n'));
+    const config = loadConfig({ RELAY_LOG_LEVEL: 'warn' }, file);
+    expect(config.claude.model).toBe('from-dotenv');
+    expect(config.claude.maxTokens).toBe(99);
+    expect(config.logLevel).toBe('warn');
+  });
+
+  describe('invalid variables', () => {
+    const badToken = 'nope';
+    const env = { RELAY_RATE_LIMIT: 'fast', RELAY_ADMINS: 'abc', TELEGRAM_BOT_TOKEN: badToken };
+
+    it('reports every bad variable at once, each by name', () => {
+      const error = configError(env);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('ConfigError');
+      expect(error.problems).toHaveLength(3);
+      for (const name of Object.keys(env)) {
+        expect(error.problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
+        expect(error.message).toContain(name);
+      }
+    });
+
+    it('never puts the bad token value in the error', () => {
+      const error = configError(env);
+      expect(error.message).not.toContain(badToken);
+      expect(error.problems.join('\n')).not.toContain(badToken);
+    });
+
+    it('never puts a nearly-valid (secret-looking) token in the error', () => {
+      const secretish = '123456:tooShortSecret';
+      const error = configError({ TELEGRAM_BOT_TOKEN: secretish });
+      expect(error.problems).toHaveLength(1);
+      expect(error.message).toContain('TELEGRAM_BOT_TOKEN');
+      expect(error.message).not.toContain(secretish);
+      expect(error.message).not.toContain('tooShortSecret');
+    });
+
+    it.each([
+      ['TEMPORAL_ADDRESS', 'localhost'],
+      ['RELAY_MAX_TOKENS', '-5'],
+      ['RELAY_LOG_LEVEL', 'loud'],
+      ['RELAY_CHANNELS', 'cli,whatsapp'],
+      ['TELEGRAM_API_ROOT', 'not a url'],
+    ])('rejects %s=%s by name', (name, value) => {
+      const { problems } = configError({ [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${name}(\\.\\d+)?:`));
+    });
+  });
+
+  describe('RELAY_RATE_LIMIT', () => {
+    it.each([
+      ['20/min', { limit: 20, windowMs: 60_000 }],
+      ['5/s', { limit: 5, windowMs: 1_000 }],
+      ['100/hour', { limit: 100, windowMs: 3_600_000 }],
+      [' 3 / day ', { limit: 3, windowMs: 86_400_000 }],
+    ])('parses %s', (raw, expected) => {
+      expect(load({ RELAY_RATE_LIMIT: raw }).security.rateLimit).toEqual(expected);
+    });
+
+    it('turns the limit off with "off"', () => {
+      expect(load({ RELAY_RATE_LIMIT: 'off' }).security.rateLimit).toBeNull();
+    });
+
+    it.each(['fast', '0/min', '20/week', '20', '/min'])('rejects %s', (raw) => {
+      expect(configError({ RELAY_RATE_LIMIT: raw }).problems[0]).toMatch(/^RELAY_RATE_LIMIT:/);
+    });
+  });
+
+  describe('users and admins', () => {
+    it('includes admins in the allowed users, without duplicates', () => {
+      const config = load({ RELAY_ALLOWED_USERS: '1, 2', RELAY_ADMINS: '2,3' });
+      expect(config.security.admins).toEqual(['2', '3']);
+      expect(config.security.allowedUsers).toEqual(['1', '2', '3']);
+    });
+
+    it('allows admins when no plain users are listed', () => {
+      expect(load({ RELAY_ADMINS: '7' }).security.allowedUsers).toEqual(['7']);
+    });
+
+    it('names the bad id of RELAY_ALLOWED_USERS', () => {
+      const error = configError({ RELAY_ALLOWED_USERS: '1,x2' });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(/^RELAY_ALLOWED_USERS:.*x2/);
+    });
+  });
+
+  it('returns a deeply frozen config', () => {
+    const config = load({ RELAY_ADMINS: '1' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.security)).toBe(true);
+    expect(Object.isFrozen(config.security.admins)).toBe(true);
+    expect(Object.isFrozen(config.security.rateLimit)).toBe(true);
+    expect(() => {
+      (config as { logLevel: string }).logLevel = 'debug';
+    }).toThrow(TypeError);
+    expect(() => config.security.allowedUsers.push('999')).toThrow(TypeError);
+  });
+});
+
+describe('redactConfig', () => {
+  const config = load({ TELEGRAM_BOT_TOKEN: validToken, ANTHROPIC_API_KEY: 'sk-ant-first-secret, sk-ant-second-secret' });
+
+  it('loads the secrets it is about to hide', () => {
+    expect(config.telegram.token).toBe(validToken);
+    expect(config.claude.apiKeys).toEqual(['sk-ant-first-secret', 'sk-ant-second-secret']);
+  });
+
+  it('replaces the token and keys with placeholders', () => {
+    const redacted = redactConfig(config) as { telegram: { token?: string }; claude: { apiKeys: string[] } };
+    expect(redacted.telegram.token).toBe('<set>');
+    expect(redacted.claude.apiKeys).toEqual(['<key 1>', '<key 2>']);
+  });
+
+  it('leaves no secret anywhere in the serialised output', () => {
+    const json = JSON.stringify(redactConfig(config));
+    expect(json).not.toContain(validToken);
+    expect(json).not.toContain('AAEhBP0av28rLmW');
+    expect(json).not.toContain('sk-ant-');
+  });
+
+  it('keeps the non-secret settings', () => {
+    const redacted = redactConfig(config) as typeof config;
+    expect(redacted.telegram.apiRoot).toBe('https://api.telegram.org');
+    expect(redacted.claude.model).toBe('claude-sonnet-4-5');
+    expect(redacted.security).toEqual(config.security);
+  });
+
+  it('shows an unset token as unset', () => {
+    const redacted = redactConfig(load({})) as { telegram: { token?: string }; claude: { apiKeys: string[] } };
+    expect(redacted.telegram.token).toBeUndefined();
+    expect(redacted.claude.apiKeys).toEqual([]);
+  });
+
+  it('does not modify the config it redacts', () => {
+    redactConfig(config);
+    expect(config.telegram.token).toBe(validToken);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * `relay up` and `relay worker`: the whole relay in one process — the embedded Temporal dev server (unless
+ * TEMPORAL_ADDRESS points at one), the worker, and the enabled channels — with a clean, ordered shutdown.
+ */
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { RelayConfig } from '../contracts/config';
+import { connectClient } from '../client/connect';
+import { startTelegramChannel, type TelegramChannel } from '../client/telegram/bot';
+import { registerSearchAttributes, startDevServer, type DevServer } from './dev-server';
+import { resolveTemporalBinary } from './temporal-binary';
+import { createRelayWorker } from './worker';
+
+export interface RunningRelay {
+  address: string;
+  uiUrl?: string;
+  channels: string[];
+  /** Resolves when the worker stops (after `stop()` or a fatal worker error). */
+  finished: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RelayParts {
+  /** Start the channels (Telegram) too; `relay worker` runs the worker alone. */
+  channels: boolean;
+}
+
+/** Starts the relay; `stop()` shuts down channels, then the worker, then the dev server. */
+export async function startRelay(config: RelayConfig, log: Logger, parts: RelayParts = { channels: true }): Promise<RunningRelay> {
+  let devServer: DevServer | undefined;
+  let address = config.temporal.address;
+  if (!address) {
+    const binary = await resolveTemporalBinary({
+      explicitPath: config.temporal.binary,
+      cacheDir: config.temporal.cacheDir,
+      searchPath: config.temporal.searchPath,
+      log: (line) => log.info(line),
+    });
+    devServer = await startDevServer({
+      binary,
+      namespace: config.temporal.namespace,
+      port: config.temporal.port,
+      uiPort: config.temporal.uiPort,
+      dbFile: path.join(config.dataDir, 'temporal.db'),
+    });
+    address = devServer.address;
+  } else {
+    await registerSearchAttributes(address, config.temporal.namespace).catch((error: Error) =>
+      log.warn({ err: error }, 'could not register search attributes; register RelayChannel, RelayChatId, RelayUserId, RelayRoute, RelayOutcome (Keyword) yourself'),
+    );
+  }
+
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createRelayWorker(config, { connection });
+  const finished = worker.run();
+  const channels: TelegramChannel[] = [];
+  const enabled: string[] = [];
+  try {
+    if (parts.channels && config.channels.includes('cli')) enabled.push('cli');
+    if (parts.channels && config.channels.includes('telegram') && config.telegram.token) {
+      channels.push(await startTelegramChannel(config, await connectClient(config, address), log));
+      enabled.push('telegram');
+    }
+  } catch (error) {
+    worker.shutdown();
+    await finished.catch(() => undefined);
+    await devServer?.stop();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const channel of channels) channel.stop('shutdown');
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await finished.catch((error: Error) => log.error({ err: error }, 'worker stopped with an error'));
+      await connection.close();
+      await devServer?.stop();
+    })());
+  return { address, uiUrl: devServer?.uiUrl, channels: enabled, finished, stop };
+}

@@ -1,0 +1,28 @@
+/**
+ * Named timeout and retry presets, one per dependency. Backoff is exponential; a failure that carries a
+ * `nextRetryDelay` (Telegram's `retry_after`, Claude's `retry-after`) overrides the backoff for that attempt.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import { nonRetryableFailureTypes } from '../contracts/errors';
+
+const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
+
+/** Local state (files or Redis): fast, retried quickly and for long, because an operator can fix a full disk. */
+export const storePreset: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
+};
+
+/** Claude: slow answers, overloads (529) that pass within minutes. Gives up after ~10 minutes of trying. */
+export const llmPreset: ActivityOptions = {
+  startToCloseTimeout: '3 minutes',
+  scheduleToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 12, nonRetryableErrorTypes },
+};
+
+/** Telegram Bot API: quick calls; flood waits come with their own `retry_after`. */
+export const telegramPreset: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
+};
