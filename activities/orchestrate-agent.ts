@@ -1,6 +1,7 @@
 import type { AgentReply, GateDecision, InboundMessage, MessageContext, RoutePlan } from '../contracts/message';
 import { translateClaudeError } from './claude';
 import { createCommandRunner } from './commands';
+import { heartbeatWhile } from './heartbeat';
 import type { ActivityDeps } from './deps';
 import { ConversationStore } from './stores/conversation-store';
 
@@ -44,12 +45,17 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
     const model = context.workspace.model ?? config.claude.model;
     let response;
     try {
-      response = await claude.messages.create({
-        model,
-        max_tokens: config.claude.maxTokens,
-        system: context.workspace.systemPrompt,
-        messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user', content: prompt }],
-      });
+      response = await heartbeatWhile((signal) =>
+        claude.messages.create(
+          {
+            model,
+            max_tokens: config.claude.maxTokens,
+            system: context.workspace.systemPrompt,
+            messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: prompt }],
+          },
+          { signal },
+        ),
+      );
     } catch (error) {
       throw translateClaudeError(error);
     }

@@ -69,7 +69,7 @@ const envSchema = z.object({
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   ANTHROPIC_API_KEY: secretList,
   ANTHROPIC_BASE_URL: z.url().optional(),
-  RELAY_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  RELAY_MODEL: z.string().min(1).default('claude-sonnet-5'),
   RELAY_MAX_TOKENS: positiveInt(1024),
   RELAY_ALLOWED_USERS: idList('RELAY_ALLOWED_USERS'),
   RELAY_ADMINS: idList('RELAY_ADMINS'),
@@ -154,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnvFile = '.
   );
   const parsed = envSchema.safeParse(relevant);
   if (!parsed.success) {
-    // Only the variable name and the rule are reported, never the value: some of these are secrets.
+    // Secret values (tokens, keys) are never echoed; the rules for non-secret lists quote the bad entries.
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   return deepFreeze(toConfig(parsed.data));

@@ -17,7 +17,7 @@ export const workspacesFileSchema = z
     default: z.string().min(1).default('general'),
     workspaces: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'workspace names are lowercase a-z, 0-9, _ and -'), workspaceSchema),
   })
-  .refine((file) => file.default in file.workspaces, { message: 'default must name one of the workspaces' });
+  .refine((file) => Object.hasOwn(file.workspaces, file.default), { message: 'default must name one of the workspaces' });
 
 export type WorkspacesFile = z.infer<typeof workspacesFileSchema>;
 
@@ -51,7 +51,7 @@ export function loadWorkspaces(file: string | undefined): WorkspacesFile {
 /** Picks the workspace for a chat: its explicit choice, then one that lists it, then the default. */
 export function resolveWorkspace(file: WorkspacesFile, chatId: string, chosen?: string): Workspace {
   const name =
-    (chosen && chosen in file.workspaces ? chosen : undefined) ??
+    (chosen && Object.hasOwn(file.workspaces, chosen) ? chosen : undefined) ??
     Object.keys(file.workspaces).find((candidate) => file.workspaces[candidate]!.chats.includes(chatId)) ??
     file.default;
   const workspace = file.workspaces[name]!;

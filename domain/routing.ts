@@ -34,7 +34,7 @@ export function planRoute(message: InboundMessage): RoutePlan {
   }
   if (message.kind === 'text') {
     const command = parseCommand(text);
-    if (command && command.name in builtinCommands) return { route: 'command', handler: 'builtin', command };
+    if (command && Object.hasOwn(builtinCommands, command.name)) return { route: 'command', handler: 'builtin', command };
     return { route: 'text', handler: 'agent', prompt: text };
   }
   switch (message.kind) {

@@ -10,6 +10,7 @@ import { connectClient } from '../client/connect';
 import { startTelegramChannel, type TelegramChannel } from '../client/telegram/bot';
 import { registerSearchAttributes, startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalBinary } from './temporal-binary';
+import { installTemporalLogging } from './logger';
 import { createRelayWorker } from './worker';
 
 export interface RunningRelay {
@@ -28,6 +29,7 @@ export interface RelayParts {
 
 /** Starts the relay; `stop()` shuts down channels, then the worker, then the dev server. */
 export async function startRelay(config: RelayConfig, log: Logger, parts: RelayParts = { channels: true }): Promise<RunningRelay> {
+  installTemporalLogging(log);
   let devServer: DevServer | undefined;
   let address = config.temporal.address;
   if (!address) {

@@ -13,9 +13,13 @@ export const storePreset: ActivityOptions = {
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
 };
 
-/** Claude: slow answers, overloads (529) that pass within minutes. Gives up after ~10 minutes of trying. */
+/**
+ * Claude: slow answers, overloads (529) that pass within minutes. Gives up after ~15 minutes of trying. The call
+ * heartbeats, so a worker that dies mid-answer is noticed in seconds.
+ */
 export const llmPreset: ActivityOptions = {
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '10 seconds',
   scheduleToCloseTimeout: '15 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 12, nonRetryableErrorTypes },
 };

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       uiPort: 8233,
     });
     expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org' });
-    expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-4-5', maxTokens: 1024 });
+    expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-5', maxTokens: 1024 });
     expect(config.security).toEqual({
       allowedUsers: [],
       admins: [],
@@ -47,7 +47,7 @@ describe('loadConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(load({ RELAY_MODEL: '', TELEGRAM_BOT_TOKEN: '' }).claude.model).toBe('claude-sonnet-4-5');
+    expect(load({ RELAY_MODEL: '', TELEGRAM_BOT_TOKEN: '' }).claude.model).toBe('claude-sonnet-5');
   });
 
   it('ignores variables it does not know', () => {
@@ -181,7 +181,7 @@ describe('redactConfig', () => {
   it('keeps the non-secret settings', () => {
     const redacted = redactConfig(config) as typeof config;
     expect(redacted.telegram.apiRoot).toBe('https://api.telegram.org');
-    expect(redacted.claude.model).toBe('claude-sonnet-4-5');
+    expect(redacted.claude.model).toBe('claude-sonnet-5');
     expect(redacted.security).toEqual(config.security);
   });
 

@@ -35,6 +35,9 @@ export interface RecordedClaudeRequest {
     'x-api-key'?: string;
     'anthropic-version'?: string;
   };
+  /** `Date.now()` when the request arrived and when its answer was sent (unset for failures and hangs). */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 /** Produces the assistant text for a request body. */
@@ -149,14 +152,16 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     };
-    requests.push({
+    const record: RecordedClaudeRequest = {
+      receivedAt: Date.now(),
       body,
       headers: {
         authorization: header('authorization'),
         'x-api-key': header('x-api-key'),
         'anthropic-version': header('anthropic-version'),
       },
-    });
+    };
+    requests.push(record);
 
     const step = steps.shift();
     if (step && 'hang' in step) return; // left open until close() destroys the socket
@@ -173,6 +178,7 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
 
     const text = reply(body);
     messageCounter += 1;
+    record.answeredAt = Date.now();
     sendJson(
       res,
       200,
