@@ -6,7 +6,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../contracts/config';
-import { connectClient } from '../client/connect';
+import { connectClient, temporalAddress } from '../client/connect';
 import { startTelegramChannel, type TelegramChannel } from '../client/telegram/bot';
 import { registerSearchAttributes, startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalBinary } from './temporal-binary';
@@ -25,13 +25,18 @@ export interface RunningRelay {
 export interface RelayParts {
   /** Start the channels (Telegram) too; `relay worker` runs the worker alone. */
   channels: boolean;
+  /**
+   * Start the embedded dev server when TEMPORAL_ADDRESS is unset (`relay up`); `relay worker` instead joins the
+   * server already running on the embedded port.
+   */
+  embeddedServer: boolean;
 }
 
 /** Starts the relay; `stop()` shuts down channels, then the worker, then the dev server. */
-export async function startRelay(config: RelayConfig, log: Logger, parts: RelayParts = { channels: true }): Promise<RunningRelay> {
+export async function startRelay(config: RelayConfig, log: Logger, parts: RelayParts = { channels: true, embeddedServer: true }): Promise<RunningRelay> {
   installTemporalLogging(log);
   let devServer: DevServer | undefined;
-  let address = config.temporal.address;
+  let address = parts.embeddedServer ? config.temporal.address : temporalAddress(config);
   if (!address) {
     const binary = await resolveTemporalBinary({
       explicitPath: config.temporal.binary,

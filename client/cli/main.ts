@@ -13,8 +13,10 @@ const numericId = (value: string) => {
   return value;
 };
 
+let loaded: RelayConfig | undefined;
+/** The config, parsed once on first use (so `--help` works even with a broken environment). */
 function config(): RelayConfig {
-  return loadConfig();
+  return (loaded ??= loadConfig());
 }
 
 const program = new Command('relay')
@@ -24,12 +26,12 @@ const program = new Command('relay')
 program
   .command('up')
   .description('run the relay: embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), worker and channels')
-  .action(async () => runUp(config(), createLogger(config()), { channels: true }));
+  .action(async () => runUp(config(), createLogger(config()), { channels: true, embeddedServer: true }));
 
 program
   .command('worker')
-  .description('run only the worker (Temporal from TEMPORAL_ADDRESS, or the embedded server if unset)')
-  .action(async () => runUp(config(), createLogger(config()), { channels: false }));
+  .description('run one more worker, without channels, against TEMPORAL_ADDRESS (default: the server `relay up` embeds)')
+  .action(async () => runUp(config(), createLogger(config()), { channels: false, embeddedServer: false }));
 
 program
   .command('send')

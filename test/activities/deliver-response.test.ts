@@ -1,0 +1,146 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { Telegram } from 'telegraf';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../activities';
+import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { failureOf, inbound, makeActivities, makeConfig, makeStore, Resources, runActivity } from './support';
+
+const TELEGRAM_LIMIT = 4096;
+
+/** 20 paragraphs separated by blank lines, exactly 10,000 characters. */
+function longReply(): string {
+  const paragraphs = Array.from({ length: 20 }, (_, i) => `Paragraph ${String(i + 1).padStart(2, '0')}:`.padEnd(i === 19 ? 499 : 497, ' lorem ipsum dolor') + '.');
+  const text = paragraphs.join('\n\n');
+  expect(text).toHaveLength(10_000);
+  return text;
+}
+
+const telegramMessage = (messageId = '555') => inbound({ channel: 'telegram', chatId: '1001', userId: '42', messageId, text: 'tell me a long story' });
+
+describe('deliverResponse', () => {
+  const resources = new Resources();
+  let double: TelegramDouble;
+  let deps: ActivityDeps;
+
+  beforeEach(async () => {
+    double = resources.track(await startTelegramDouble());
+    deps = {
+      config: makeConfig(),
+      store: makeStore(resources, resources.tempDir()),
+      workspaces: { default: 'general', workspaces: { general: { systemPrompt: 'x', chats: [] } } },
+      telegram: new Telegram(double.token, { apiRoot: double.url }),
+    };
+  });
+
+  afterEach(() => resources.cleanup());
+
+  it('delivers a 10,000-character reply as 3 Telegram messages of at most 4096 characters, in order, the first replying to the user', async () => {
+    const text = longReply();
+    const { deliverResponse } = makeActivities(deps);
+
+    const receipt = await runActivity(deliverResponse, { message: telegramMessage('555'), text });
+
+    expect(double.sent).toHaveLength(3);
+    for (const part of double.sent) {
+      expect(part.method).toBe('sendMessage');
+      expect(String(part.chat_id)).toBe('1001');
+      expect(part.text.length).toBeLessThanOrEqual(TELEGRAM_LIMIT);
+    }
+    // In order, nothing lost or duplicated: the parts rejoin into the reply, each paragraph appearing once.
+    expect(double.sent.map((part) => part.text).join('\n\n')).toBe(text);
+    expect(double.sent[0]!.text.startsWith('Paragraph 01:')).toBe(true);
+    expect(double.sent[2]!.text.endsWith(text.slice(-20))).toBe(true);
+    // Only the first part quotes the user's message.
+    expect(double.sent[0]!.reply_parameters).toMatchObject({ message_id: 555 });
+    expect(double.sent[1]!.reply_parameters).toBeUndefined();
+    expect(double.sent[2]!.reply_parameters).toBeUndefined();
+    expect(receipt).toEqual({ channel: 'telegram', parts: 3, messageIds: double.sent.map((part) => String(part.message_id)) });
+  });
+
+  it('when Telegram throttles the second part, fails retryably after retry_after, and the retry sends only the remaining parts', async () => {
+    const text = longReply();
+    const message = telegramMessage('556');
+    const { deliverResponse } = makeActivities(deps);
+    // The first sendMessage succeeds; the failure is armed as soon as it is recorded, before its answer goes out.
+    const armed = double.waitForSent(1).then(() =>
+      double.failNext('sendMessage', { errorCode: 429, description: 'Too Many Requests: retry after 3', retryAfter: 3 }),
+    );
+
+    const failure = await failureOf(runActivity(deliverResponse, { message, text }));
+    await armed;
+
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure.type).toBe('RemoteThrottled');
+    expect(failure.nonRetryable).toBe(false);
+    // The SDK keeps the value as given (here milliseconds); it must mean 3 seconds either way.
+    expect(failure.nextRetryDelay).toBeDefined();
+    expect(msToNumber(failure.nextRetryDelay!)).toBe(3_000);
+    expect(double.sent).toHaveLength(1);
+
+    // Temporal retries the activity: only parts 2 and 3 go out.
+    const receipt = await runActivity(deliverResponse, { message, text });
+
+    expect(double.sent).toHaveLength(3);
+    expect(double.sent.map((part) => part.text).join('\n\n')).toBe(text);
+    expect(new Set(double.sent.map((part) => part.text)).size).toBe(3);
+    expect(double.sent.filter((part) => part.reply_parameters !== undefined)).toHaveLength(1);
+    expect(double.calls.filter((call) => call.method === 'sendMessage')).toHaveLength(4); // 3 sent + 1 throttled
+    expect(receipt).toEqual({ channel: 'telegram', parts: 3, messageIds: double.sent.map((part) => String(part.message_id)) });
+  });
+
+  it('a delivery that already completed sends nothing when run again', async () => {
+    const text = longReply();
+    const message = telegramMessage('557');
+    const { deliverResponse } = makeActivities(deps);
+
+    const first = await runActivity(deliverResponse, { message, text });
+    const second = await runActivity(deliverResponse, { message, text });
+
+    expect(double.sent).toHaveLength(3);
+    expect(second).toEqual(first);
+  });
+
+  it('a Telegram rejection (400 can\'t parse entities) is a non-retryable RemoteRejected failure', async () => {
+    double.failNext('sendMessage', {
+      errorCode: 400,
+      description: "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 12",
+    });
+    const { deliverResponse } = makeActivities(deps);
+
+    const failure = await failureOf(runActivity(deliverResponse, { message: telegramMessage('558'), text: 'a *broken entity' }));
+
+    expect(failure.type).toBe('RemoteRejected');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain("can't parse entities");
+    expect(double.sent).toHaveLength(0);
+  });
+
+  it('an unreachable Telegram is a retryable NetworkFailed failure, and a later retry delivers', async () => {
+    const gone = await startTelegramDouble();
+    await gone.close();
+    const store = deps.store;
+    const unreachable = makeActivities({ ...deps, telegram: new Telegram(gone.token, { apiRoot: gone.url }) });
+    const message = telegramMessage('559');
+
+    const failure = await failureOf(runActivity(unreachable.deliverResponse, { message, text: 'hello there' }));
+
+    expect(failure.type).toBe('NetworkFailed');
+    expect(failure.nonRetryable).toBe(false);
+
+    // Once Telegram is reachable again, the retry delivers the reply (nothing was marked as sent).
+    const reachable = makeActivities({ ...deps, store });
+    const receipt = await runActivity(reachable.deliverResponse, { message, text: 'hello there' });
+    expect(double.sent.map((part) => part.text)).toEqual(['hello there']);
+    expect(receipt.parts).toBe(1);
+  });
+
+  it('on the CLI channel, makes no Telegram call and returns a receipt with the parts count', async () => {
+    const { deliverResponse } = makeActivities(deps);
+
+    const receipt = await runActivity(deliverResponse, { message: inbound({ channel: 'cli' }), text: longReply() });
+
+    expect(receipt).toEqual({ channel: 'cli', parts: 3, messageIds: [] });
+    expect(double.calls).toHaveLength(0);
+  });
+});

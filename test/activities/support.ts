@@ -1,0 +1,105 @@
+/**
+ * Shared set-up for activity-level tests: real clients pointed at the doubles, a real FileStateStore in a temp dir,
+ * and activities run inside Temporal's MockActivityEnvironment.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { FileStateStore } from '../../activities/stores/file-state-store';
+import { loadConfig, type RelayConfig } from '../../contracts/config';
+import { parseInboundMessage, type InboundMessage } from '../../contracts/message';
+
+/** Temp dirs and closables created by a test; `cleanup()` releases them (call it from afterEach). */
+export class Resources {
+  private readonly dirs: string[] = [];
+  private readonly closables: Array<{ close(): Promise<void> }> = [];
+
+  tempDir(prefix = 'relay-activity-test-'): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  track<T extends { close(): Promise<void> }>(closable: T): T {
+    this.closables.push(closable);
+    return closable;
+  }
+
+  async cleanup(): Promise<void> {
+    const closables = this.closables.splice(0);
+    await Promise.allSettled(closables.map((closable) => closable.close()));
+    for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The relay config as the worker would load it from these environment variables (no `.env` file). */
+export function makeConfig(env: Record<string, string> = {}): RelayConfig {
+  return loadConfig({ RELAY_LOG_LEVEL: 'silent', ...env }, '/nonexistent/.env');
+}
+
+/** A store over `dir`, closed by `resources.cleanup()`. */
+export function makeStore(resources: Resources, dir: string): FileStateStore {
+  return resources.track(new FileStateStore(dir));
+}
+
+export function makeActivities(deps: ActivityDeps) {
+  return createActivities(deps);
+}
+
+const quietLogger = new DefaultLogger('ERROR');
+
+/** Runs one activity invocation (one attempt) in a fresh mock activity context. */
+export function runActivity<P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> {
+  return new MockActivityEnvironment(undefined, { logger: quietLogger }).run(fn, ...args);
+}
+
+/** Awaits a promise that must reject with an ApplicationFailure and returns that failure. */
+export async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  if (caught === undefined) throw new Error('expected the activity to fail, but it succeeded');
+  if (!(caught instanceof ApplicationFailure)) {
+    throw new Error(`expected an ApplicationFailure, got ${String(caught)}`, { cause: caught });
+  }
+  return caught;
+}
+
+/** A validated inbound message (a CLI text message unless overridden). */
+export function inbound(overrides: Record<string, unknown> = {}): InboundMessage {
+  return parseInboundMessage({
+    channel: 'cli',
+    chatId: '1',
+    userId: '7',
+    messageId: randomUUID(),
+    kind: 'text',
+    text: 'hello',
+    receivedAt: new Date().toISOString(),
+    ...overrides,
+  });
+}
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Runs steps 1-3 (gate, context, route) for a message, giving the input of `orchestrateAgent`. */
+export async function prepareOrchestration(activities: Activities, message: InboundMessage) {
+  const gate = await runActivity(activities.securityGate, message);
+  const context = await runActivity(activities.buildContext, message);
+  const plan = await runActivity(activities.routeMessage, message);
+  return { message, gate, context, plan };
+}
+
+/** Runs steps 1-4 for a message and returns the agent's reply (the gate must allow it). */
+export async function converse(activities: Activities, message: InboundMessage) {
+  const input = await prepareOrchestration(activities, message);
+  if (!input.gate.allowed) throw new Error(`gate denied the message: ${input.gate.reason}`);
+  return runActivity(activities.orchestrateAgent, input);
+}

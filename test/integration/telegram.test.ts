@@ -1,0 +1,107 @@
+/**
+ * The Telegram channel end to end: the real telegraf client polls the Bot API double, messages go through the
+ * real pipeline on the dev server, and replies come back through the double.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
+import { createLogger } from '../../workers/logger';
+import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startHarness, type Harness } from '../support/harness';
+
+const ALLOWED = 7000;
+let nextChat = 500_000 + Math.floor(Math.random() * 1e6);
+
+describe('Telegram channel', () => {
+  let claude: ClaudeDouble;
+  let telegram: TelegramDouble;
+  let relay: Harness;
+  let channel: TelegramChannel;
+
+  beforeAll(async () => {
+    claude = await startClaudeDouble();
+    telegram = await startTelegramDouble();
+    relay = await startHarness({
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: claude.url,
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.url,
+      RELAY_ALLOWED_USERS: String(ALLOWED),
+    });
+    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+  });
+  afterAll(async () => {
+    channel?.stop('test over');
+    await relay?.stop();
+    await telegram?.close();
+    await claude?.close();
+  });
+
+  const repliesTo = (chatId: number) => telegram.sent.filter((sent) => Number(sent.chat_id) === chatId);
+  const waitForReplies = async (chatId: number, count: number) => {
+    const deadline = Date.now() + 30_000;
+    while (repliesTo(chatId).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return repliesTo(chatId);
+  };
+
+  it('registers the command menu and answers a message as a reply to it', async () => {
+    const chatId = ++nextChat;
+    const update = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'hi from telegram' });
+    const [reply] = await waitForReplies(chatId, 1);
+
+    expect(reply!.text).toBe('echo: hi from telegram');
+    expect(reply!.reply_parameters).toMatchObject({ message_id: update.message!.message_id });
+    expect(telegram.calls.some((call) => call.method === 'setMyCommands')).toBe(true);
+  });
+
+  it('answers an update that Telegram delivers twice only once', async () => {
+    const chatId = ++nextChat;
+    const first = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'redelivered' });
+    // Same message, new update id: what a webhook retry or an unacknowledged poll looks like.
+    telegram.pushUpdate({ message: first.message });
+    await waitForReplies(chatId, 1);
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'next one' });
+    const replies = await waitForReplies(chatId, 2);
+
+    expect(replies.map((r) => r.text)).toEqual(['echo: redelivered', 'echo: next one']);
+  });
+
+  it('sends one reply after Claude was overloaded once', async () => {
+    const chatId = ++nextChat;
+    claude.script({ status: 529, retryAfter: 1 });
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'busy?' });
+    await waitForReplies(chatId, 1);
+    await new Promise((r) => setTimeout(r, 1500));
+
+    expect(repliesTo(chatId).map((r) => r.text)).toEqual(['echo: busy?']);
+  });
+
+  it('tells a stranger they are not allowed, without asking Claude', async () => {
+    const chatId = ++nextChat;
+    const before = claude.requests.length;
+    telegram.pushMessage({ chatId, userId: chatId, text: 'who are you?' });
+    const [reply] = await waitForReplies(chatId, 1);
+
+    expect(reply!.text).toContain(`add your user id ${chatId}`);
+    expect(claude.requests.length).toBe(before);
+  });
+
+  it('skips a malformed update and keeps answering', async () => {
+    const chatId = ++nextChat;
+    telegram.pushUpdate({ poll: { id: 'p1', question: '?', options: [] } });
+    telegram.pushUpdate({ message: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, from: { id: 'not-a-number' }, text: 'bad' } });
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'still there?' });
+    const replies = await waitForReplies(chatId, 1);
+
+    expect(replies.map((r) => r.text)).toEqual(['echo: still there?']);
+  });
+
+  it('answers unsupported message types with a clear notice', async () => {
+    const chatId = ++nextChat;
+    telegram.pushUpdate({
+      message: { message_id: 77, date: 0, chat: { id: chatId, type: 'private' }, from: { id: ALLOWED, is_bot: false, first_name: 'A' }, sticker: { file_id: 'st1', width: 1, height: 1, is_animated: false, is_video: false, type: 'regular' } },
+    });
+    const [reply] = await waitForReplies(chatId, 1);
+    expect(reply!.text).toContain('stickers are not supported yet');
+  });
+});
