@@ -116,6 +116,16 @@ describe('deliverResponse', () => {
     expect(double.sent).toHaveLength(0);
   });
 
+  it('a Telegram server error (502) is a retryable RemoteFailed failure', async () => {
+    double.failNext('sendMessage', { errorCode: 502, description: 'Bad Gateway' });
+    const { deliverResponse } = makeActivities(deps);
+
+    const failure = await failureOf(runActivity(deliverResponse, { message: telegramMessage('560'), text: 'hi' }));
+
+    expect(failure.type).toBe('RemoteFailed');
+    expect(failure.nonRetryable).toBe(false);
+  });
+
   it('an unreachable Telegram is a retryable NetworkFailed failure, and a later retry delivers', async () => {
     const gone = await startTelegramDouble();
     await gone.close();

@@ -50,7 +50,7 @@ describe('Telegram channel', () => {
     const [reply] = await waitForReplies(chatId, 1);
 
     expect(reply!.text).toBe('echo: hi from telegram');
-    expect(reply!.reply_parameters).toMatchObject({ message_id: update.message!.message_id });
+    expect(reply!.reply_parameters).toMatchObject({ message_id: (update.message as { message_id: number }).message_id });
     expect(telegram.calls.some((call) => call.method === 'setMyCommands')).toBe(true);
   });
 
