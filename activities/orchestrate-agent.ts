@@ -41,6 +41,10 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
 
     const prompt = plan.prompt ?? message.text ?? '';
     const { conversationKey, fromSeq, toSeq } = context.history;
+    // A retry after the exchange was recorded (say the worker died right after) returns that same answer, so
+    // the user and the history agree and Claude is not billed twice.
+    const recorded = await conversations.answerTo(conversationKey, message.messageId);
+    if (recorded !== undefined) return { text: recorded, source: 'claude', model: context.workspace.model ?? config.claude.model };
     const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
     const model = context.workspace.model ?? config.claude.model;
     let response;

@@ -25,6 +25,11 @@ export class ConversationStore {
     return (await this.turns(conversationKey)).filter((turn) => turn.seq >= fromSeq && turn.seq <= toSeq);
   }
 
+  /** The answer already recorded for a message, if its exchange was appended (a retried agent step reuses it). */
+  async answerTo(conversationKey: string, messageId: string): Promise<string | undefined> {
+    return (await this.turns(conversationKey)).find((turn) => turn.messageId === messageId && turn.role === 'assistant')?.text;
+  }
+
   /** Appends a user turn and its answer; a retried append of the same message id changes nothing. */
   async appendExchange(conversationKey: string, messageId: string, userText: string, assistantText: string): Promise<void> {
     await this.store.update<ConversationLog>(conversationKey, (log = { nextSeq: 1, turns: [] }) => {

@@ -40,7 +40,8 @@ export function normalizeUpdate(update: Update, receivedAt = new Date()): Normal
     channel: 'telegram',
     chatId: String(message.chat.id),
     userId: String(message.from.id),
-    messageId: String(message.message_id),
+    // An edit keeps the message id; the edit date makes it a message of its own, not a duplicate.
+    messageId: edited ? `${message.message_id}-edit-${String(message.edit_date ?? 0)}` : String(message.message_id),
     kind,
     edited,
     text: (message.text ?? message.caption) as string | undefined,

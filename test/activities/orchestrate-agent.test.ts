@@ -135,6 +135,21 @@ describe('orchestrateAgent', () => {
     ]);
   });
 
+  it('a retry after the exchange was recorded returns the recorded answer without asking Claude again', async () => {
+    const activities = makeActivities(deps);
+    const input = await prepareOrchestration(activities, inbound({ text: 'what is 2+2?' }));
+    let call = 0;
+    claude.setReply(() => `answer #${++call}`);
+
+    const first = await runActivity(activities.orchestrateAgent, input);
+    const requestsAfterFirst = claude.requests.length;
+    const retried = await runActivity(activities.orchestrateAgent, input);
+
+    expect(first.text).toBe('answer #1');
+    expect(retried.text).toBe('answer #1');
+    expect(claude.requests.length).toBe(requestsAfterFirst);
+  });
+
   it('without Claude configured, answers that AI is not configured (commands still work)', async () => {
     const activities = makeActivities({ ...deps, claude: undefined });
 

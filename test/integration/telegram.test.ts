@@ -96,6 +96,15 @@ describe('Telegram channel', () => {
     expect(replies.map((r) => r.text)).toEqual(['echo: still there?']);
   });
 
+  it('answers an edited message with a notice instead of ignoring it as a duplicate', async () => {
+    const chatId = ++nextChat;
+    const original = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'typo' });
+    await waitForReplies(chatId, 1);
+    telegram.pushUpdate({ edited_message: { ...(original.message as object), edit_date: 1_800_000_000, text: 'fixed' } });
+    const replies = await waitForReplies(chatId, 2);
+    expect(replies.map((r) => r.text)).toEqual(['echo: typo', expect.stringContaining('I saw your edit')]);
+  });
+
   it('answers unsupported message types with a clear notice', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({
