@@ -1,0 +1,85 @@
+/**
+ * The commands a user types, as real processes: `relay up` (embedded dev server, persisted, Web UI), `relay send`,
+ * Ctrl-C, and a second `relay up` on the same data dir.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../workers/dev-server';
+
+const RELAY_BIN = path.join(__dirname, '..', '..', 'bin', 'relay.js');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-cli-'));
+const running: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function relay(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [RELAY_BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Starts `relay up` and resolves with its ready line. */
+function startUp(env: Record<string, string>): Promise<{ child: ChildProcess; ready: string }> {
+  const child = spawn(process.execPath, [RELAY_BIN, 'up'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const line = chunk.toString();
+      if (line.includes('esper-relay ready')) resolve({ child, ready: line });
+    });
+    child.once('exit', (code) => reject(new Error(`relay up exited (${code}): ${stderr}`)));
+  });
+}
+
+function interrupt(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+describe('relay command line', () => {
+  it('reports every bad setting at once and exits 2, without echoing secrets', () => {
+    const result = relay(['send', 'hi'], { RELAY_RATE_LIMIT: 'fast', RELAY_ADMINS: 'root', TELEGRAM_BOT_TOKEN: 'secret-looking-value', RELAY_DATA_DIR: dataDir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('RELAY_RATE_LIMIT');
+    expect(result.stderr).toContain('RELAY_ADMINS');
+    expect(result.stderr).toContain('TELEGRAM_BOT_TOKEN');
+    expect(result.stderr).not.toContain('secret-looking-value');
+  });
+
+  it('says how to start the relay when nothing is listening', async () => {
+    const result = relay(['send', 'hi'], { TEMPORAL_PORT: String(await freePort()), RELAY_DATA_DIR: dataDir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:\d+/);
+    expect(result.stderr).toContain('npm start');
+  });
+
+  it('runs up → send → Ctrl-C, and a second up finds the persisted history', async () => {
+    const env = { TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), RELAY_DATA_DIR: dataDir, RELAY_LOG_LEVEL: 'warn' };
+    const first = await startUp(env);
+    expect(first.ready).toContain(`Temporal Web UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
+    expect(ui.status).toBe(200);
+
+    const sent = relay(['send', '--chat', '42', '--user', '7', '--message-id', 'persist-1', '--json', '/whoami'], env);
+    expect(sent.status).toBe(0);
+    const outcome = JSON.parse(sent.stdout);
+    expect(outcome).toMatchObject({ workflowId: 'msg-cli-42-persist-1', outcome: 'answered', route: 'command', reply: expect.stringContaining('user 7, chat 42') });
+    expect(outcome.steps).toHaveLength(5);
+    expect(await interrupt(first.child)).toBe(0);
+
+    await startUp(env);
+    // The same message id again: already processed before the restart, so it is answered from history, once.
+    const again = relay(['send', '--chat', '42', '--user', '7', '--message-id', 'persist-1', '--json', '/whoami'], env);
+    expect(JSON.parse(again.stdout)).toEqual(outcome);
+    const plain = relay(['send', '--chat', '42', '--user', '7', '/help'], env);
+    expect(plain.stdout).toContain('/workspace');
+  }, 120_000);
+});
