@@ -9,7 +9,8 @@
  * `deliverResponse`). A chat's messages arrive back to back, so latency includes waiting behind the chat's
  * earlier messages — in both runs, since chats are processed one message at a time in both.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -350,7 +351,27 @@ interface Resources {
   client?: Client;
   worker?: Worker;
   running?: Promise<void>;
+  guardian?: ChildProcess;
   dirs: string[];
+}
+
+/**
+ * A detached shell that outlives this process: should the bench die without cleaning up (SIGKILL — which tsx
+ * sends when an interrupted child is too busy to acknowledge the signal within 30 ms), it stops the dev server
+ * (whose pid the bench writes to `<dir>/devserver.pid`) and removes the temporary directory.
+ */
+function startGuardian(dir: string): ChildProcess | undefined {
+  if (process.platform === 'win32') return undefined;
+  const quoted = `'${dir.replace(/'/g, `'\\''`)}'`;
+  const script = [
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done`,
+    `if [ -f ${quoted}/devserver.pid ]; then pid=$(cat ${quoted}/devserver.pid); grep -q start-dev /proc/$pid/cmdline 2>/dev/null && kill $pid; fi`,
+    `rm -rf ${quoted}`,
+  ].join('\n');
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.on('error', () => undefined);
+  child.unref();
+  return child;
 }
 
 async function cleanup(resources: Resources): Promise<void> {
@@ -378,6 +399,8 @@ async function cleanup(resources: Resources): Promise<void> {
   if (resources.double) await attempt('Claude double', () => resources.double!.close());
   resources.double = undefined;
   for (const dir of resources.dirs.splice(0)) await attempt(dir, () => rmSync(dir, { recursive: true, force: true }));
+  if (resources.guardian?.pid !== undefined && resources.guardian.exitCode === null) await attempt('guardian', () => resources.guardian!.kill());
+  resources.guardian = undefined;
 }
 
 async function main(): Promise<number> {
@@ -401,6 +424,9 @@ async function main(): Promise<number> {
 
   try {
     installTemporalLogging(createLogger({ logLevel: 'warn' }, 'bench'));
+    const root = mkdtempSync(path.join(os.tmpdir(), 'relay-bench-'));
+    resources.dirs.push(root);
+    resources.guardian = startGuardian(root);
     const double = (resources.double = await startClaudeDouble({ latencyMs: 0 }));
     const configFor = (dataDir: string, address = '127.0.0.1:7233') =>
       loadConfig(
@@ -415,14 +441,14 @@ async function main(): Promise<number> {
         },
         '/nonexistent/.env',
       );
-    const tmp = (prefix: string) => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-      resources.dirs.push(dir);
+    const tmp = (name: string) => {
+      const dir = path.join(root, name);
+      mkdirSync(dir);
       return dir;
     };
 
     // ---- baseline: the five activities in process, no Temporal process running yet.
-    const baselineConfig: RelayConfig = configFor(tmp('relay-bench-baseline-'));
+    const baselineConfig: RelayConfig = configFor(tmp('baseline'));
     const activities = createActivities(buildActivityDeps(baselineConfig));
     note('baseline: warming up');
     await runBaseline(activities, makeWorkload(WARMUP_MESSAGES, Math.min(options.chats, WARMUP_MESSAGES), 900_000, 'warm'));
@@ -440,7 +466,8 @@ async function main(): Promise<number> {
     const devServer = (resources.devServer = await startDevServer({ binary, namespace: 'default', port: 0, uiPort: false }));
     const devServerMs = performance.now() - setupStart;
     const devServerPid = findDevServerPid();
-    const config = configFor(tmp('relay-bench-temporal-'), devServer.address);
+    if (devServerPid !== undefined) writeFileSync(path.join(root, 'devserver.pid'), String(devServerPid));
+    const config = configFor(tmp('temporal'), devServer.address);
     const connection = (resources.connection = await NativeConnection.connect({ address: devServer.address }));
     const workerStart = performance.now();
     const worker = (resources.worker = await createRelayWorker(config, { connection }));

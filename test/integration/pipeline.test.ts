@@ -62,6 +62,8 @@ describe('message pipeline', () => {
   it('answers two chats in parallel', async () => {
     const [a, b] = [uniqueChatId(), uniqueChatId()];
     const before = claude.requests.length;
+    // Slow answers leave a wide window to see the two calls overlap, even on a busy machine.
+    claude.script({ delayMs: 2000 }, { delayMs: 2000 });
     const outcomes = await Promise.all([relay.send('parallel A', { chatId: a }), relay.send('parallel B', { chatId: b })]);
 
     expect(outcomes.map((o) => o.reply)).toEqual(['echo: parallel A', 'echo: parallel B']);
