@@ -35,7 +35,13 @@ export default tseslint.config(
         'error',
         {
           paths: ioModules.map((name) => ({ name, message: 'Deterministic code: do I/O in an activity instead.', allowTypeImports: true })),
-          patterns: [{ group: ['**/activities', '**/activities/**', '**/client/**', '**/workers/**'], message: 'Workflows import activities as types only.', allowTypeImports: true }],
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/client/**', '**/workers/**'],
+              message: 'Workflows import activities as types only.',
+              allowTypeImports: true,
+            },
+          ],
         },
       ],
       'no-restricted-globals': ['error', { name: 'process', message: 'Workflows must not read the environment.' }],

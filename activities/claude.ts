@@ -15,7 +15,11 @@ export function translateClaudeError(error: unknown): Error {
     // An overload that arrives after streaming began has no status, only the error type.
     const overloaded = status === 529 || (error.error as { error?: { type?: string } } | undefined)?.error?.type === 'overloaded_error';
     if (status === 429 || overloaded) {
-      return retryableFailure(failureTypes.remoteThrottled, `Claude ${overloaded ? 'overloaded' : 'rate limited'} (${status ?? 'stream'})`, retryAfterMs);
+      return retryableFailure(
+        failureTypes.remoteThrottled,
+        `Claude ${overloaded ? 'overloaded' : 'rate limited'} (${status ?? 'stream'})`,
+        retryAfterMs,
+      );
     }
     if (status === undefined || status >= 500 || status === 408 || status === 409) {
       return retryableFailure(failureTypes.remoteFailed, `Claude failed with ${status ?? 'an error'}: ${error.message}`, retryAfterMs);

@@ -16,7 +16,12 @@ export interface CommandRequest {
 export function createCommandRunner({ store, workspaces }: ActivityDeps) {
   const conversations = new ConversationStore(store);
   const help = () =>
-    ['Commands:', ...Object.entries(builtinCommands).map(([name, what]) => `/${name} — ${what}`), '', 'Anything else is sent to the assistant.'].join('\n');
+    [
+      'Commands:',
+      ...Object.entries(builtinCommands).map(([name, what]) => `/${name} — ${what}`),
+      '',
+      'Anything else is sent to the assistant.',
+    ].join('\n');
 
   return async function runCommand({ message, role, command, workspace, conversationKey }: CommandRequest): Promise<string> {
     switch (command.name) {

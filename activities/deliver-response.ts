@@ -24,7 +24,11 @@ export function createDeliverResponse({ store, telegram }: ActivityDeps) {
   return async function deliverResponse({ message, text }: DeliverInput): Promise<DeliveryReceipt> {
     const parts = splitText(text);
     if (message.channel !== 'telegram') return { channel: message.channel, parts: parts.length, messageIds: [] };
-    if (!telegram) throw terminalFailure(failureTypes.invalidInput, 'a Telegram message arrived but TELEGRAM_BOT_TOKEN is not configured on this worker');
+    if (!telegram)
+      throw terminalFailure(
+        failureTypes.invalidInput,
+        'a Telegram message arrived but TELEGRAM_BOT_TOKEN is not configured on this worker',
+      );
 
     const logKey = `delivery:${messageWorkflowId(message)}`;
     const log = (await store.read<DeliveryLog>(logKey)) ?? { sent: {} };
@@ -37,7 +41,9 @@ export function createDeliverResponse({ store, telegram }: ActivityDeps) {
         throw translateTelegramError(error);
       }
       log.sent[index] = String(sent.message_id);
-      await store.update<DeliveryLog>(logKey, (current = { sent: {} }) => ({ sent: { ...current.sent, [index]: String(sent.message_id) } }));
+      await store.update<DeliveryLog>(logKey, (current = { sent: {} }) => ({
+        sent: { ...current.sent, [index]: String(sent.message_id) },
+      }));
     }
     return { channel: 'telegram', parts: parts.length, messageIds: parts.map((_, index) => log.sent[index]!) };
   };

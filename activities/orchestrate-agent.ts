@@ -12,8 +12,7 @@ export interface OrchestrateInput {
   plan: RoutePlan;
 }
 
-export const AI_NOT_CONFIGURED =
-  'AI is not configured on this relay (no ANTHROPIC_API_KEY). Commands still work: try /help.';
+export const AI_NOT_CONFIGURED = 'AI is not configured on this relay (no ANTHROPIC_API_KEY). Commands still work: try /help.';
 
 /**
  * Step 4. Carries out the route plan: a notice, a built-in command, or a Claude call with the workspace's

@@ -231,7 +231,12 @@ const activityLogger = new DefaultLogger('WARN');
 /** Runs one activity function in its own mock activity context, as the worker gives each task its own. */
 function inActivity<A extends unknown[], R>(name: string, timeoutMs: number, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
   const env = new MockActivityEnvironment(
-    { activityType: name, activityId: name, startToCloseTimeoutMs: timeoutMs, heartbeatTimeoutMs: name === 'orchestrateAgent' ? 10_000 : undefined },
+    {
+      activityType: name,
+      activityId: name,
+      startToCloseTimeoutMs: timeoutMs,
+      heartbeatTimeoutMs: name === 'orchestrateAgent' ? 10_000 : undefined,
+    },
     { logger: activityLogger },
   );
   return env.run(fn, ...args);
@@ -399,7 +404,8 @@ async function cleanup(resources: Resources): Promise<void> {
   if (resources.double) await attempt('Claude double', () => resources.double!.close());
   resources.double = undefined;
   for (const dir of resources.dirs.splice(0)) await attempt(dir, () => rmSync(dir, { recursive: true, force: true }));
-  if (resources.guardian?.pid !== undefined && resources.guardian.exitCode === null) await attempt('guardian', () => resources.guardian!.kill());
+  if (resources.guardian?.pid !== undefined && resources.guardian.exitCode === null)
+    await attempt('guardian', () => resources.guardian!.kill());
   resources.guardian = undefined;
 }
 
@@ -462,7 +468,11 @@ async function main(): Promise<number> {
     // ---- Temporal: dev server, worker, client.
     note('temporal: starting the dev server and the worker');
     const setupStart = performance.now();
-    const binary = await resolveTemporalBinary({ explicitPath: process.env.TEMPORAL_BINARY || undefined, searchPath: process.env.PATH ?? '', log: note });
+    const binary = await resolveTemporalBinary({
+      explicitPath: process.env.TEMPORAL_BINARY || undefined,
+      searchPath: process.env.PATH ?? '',
+      log: note,
+    });
     const devServer = (resources.devServer = await startDevServer({ binary, namespace: 'default', port: 0, uiPort: false }));
     const devServerMs = performance.now() - setupStart;
     const devServerPid = findDevServerPid();
@@ -477,13 +487,22 @@ async function main(): Promise<number> {
     const client = (resources.client = await connectClient(config));
 
     note('temporal: warming up');
-    const warm = await runTemporal(client, config.temporal.taskQueue, makeWorkload(WARMUP_MESSAGES, Math.min(options.chats, WARMUP_MESSAGES), 900_000, 'warm'));
+    const warm = await runTemporal(
+      client,
+      config.temporal.taskQueue,
+      makeWorkload(WARMUP_MESSAGES, Math.min(options.chats, WARMUP_MESSAGES), 900_000, 'warm'),
+    );
     const warmErrors = warm.filter((s) => s.error);
     if (warmErrors.length > 0) throw new Error(`warm-up failed: ${warmErrors[0]!.error}`);
 
     const requestsBefore = double.requests.length;
     const temporalRss = new RssSampler(devServerPid);
-    const temporalSamples = await runTemporal(client, config.temporal.taskQueue, makeWorkload(options.messages, options.chats, 1_000, 't'), 'temporal');
+    const temporalSamples = await runTemporal(
+      client,
+      config.temporal.taskQueue,
+      makeWorkload(options.messages, options.chats, 1_000, 't'),
+      'temporal',
+    );
     temporalRss.stop();
     const claudeCallsTemporal = double.requests.length - requestsBefore;
     await addServerTimes(client, temporalSamples);
@@ -498,14 +517,24 @@ async function main(): Promise<number> {
     clearTimeout(watchdog);
 
     const report = {
-      machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), platform: `${os.platform()} ${os.release()}`, totalMemMB: Math.round(mb(os.totalmem())) },
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim(),
+        platform: `${os.platform()} ${os.release()}`,
+        totalMemMB: Math.round(mb(os.totalmem())),
+      },
       params: { messages: options.messages, chats: options.chats, warmupMessages: WARMUP_MESSAGES, claudeLatencyMs: 0 },
       setup: { devServerMs: round(devServerMs), workerCreateMs: round(workerMs) },
       temporal: {
         ...roundAll(temporal),
         claudeCalls: claudeCallsTemporal,
         devServerPeakRssMB: temporalRss.otherPeakMB === undefined ? undefined : round(temporalRss.otherPeakMB),
-        serverClose: { wallMs: round(closeWallMs), throughput: round(closed.length / (closeWallMs / 1000)), latency: roundStats(closeLatency) },
+        serverClose: {
+          wallMs: round(closeWallMs),
+          throughput: round(closed.length / (closeWallMs / 1000)),
+          latency: roundStats(closeLatency),
+        },
       },
       baseline: { ...roundAll(baseline), claudeCalls: claudeCallsBaseline },
       ratios: {
@@ -533,7 +562,14 @@ async function main(): Promise<number> {
 }
 
 const round = (value: number, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
-const roundStats = (s: Stats) => ({ count: s.count, mean: round(s.mean), p50: round(s.p50), p95: round(s.p95), p99: round(s.p99), max: round(s.max) });
+const roundStats = (s: Stats) => ({
+  count: s.count,
+  mean: round(s.mean),
+  p50: round(s.p50),
+  p95: round(s.p95),
+  p99: round(s.p99),
+  max: round(s.max),
+});
 const roundAll = (r: RunResult) => ({
   wallMs: round(r.wallMs),
   throughput: round(r.throughput),
@@ -548,7 +584,10 @@ type Report = {
   machine: { node: string; cpus: number; cpuModel?: string; platform: string; totalMemMB: number };
   params: { messages: number; chats: number; warmupMessages: number };
   setup: { devServerMs: number; workerCreateMs: number };
-  temporal: ReturnType<typeof roundAll> & { devServerPeakRssMB?: number; serverClose: { wallMs: number; throughput: number; latency: ReturnType<typeof roundStats> } };
+  temporal: ReturnType<typeof roundAll> & {
+    devServerPeakRssMB?: number;
+    serverClose: { wallMs: number; throughput: number; latency: ReturnType<typeof roundStats> };
+  };
   baseline: ReturnType<typeof roundAll>;
   ratios: { p50LatencyTemporalOverBaseline: number; throughputBaselineOverTemporal: number; p50ServiceTemporalOverBaseline: number };
   totalMs: number;
@@ -559,13 +598,28 @@ function renderTable(r: Report): string {
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
   const rows: [string, string, string, string][] = [
     ['wall time (s)', fmt(r.temporal.wallMs / 1000, 2), fmt(r.baseline.wallMs / 1000, 2), ratio(r.temporal.wallMs, r.baseline.wallMs)],
-    ['throughput (msg/s)', fmt(r.temporal.throughput), fmt(r.baseline.throughput), ratio(r.baseline.throughput, r.temporal.throughput) + ' (b/t)'],
+    [
+      'throughput (msg/s)',
+      fmt(r.temporal.throughput),
+      fmt(r.baseline.throughput),
+      ratio(r.baseline.throughput, r.temporal.throughput) + ' (b/t)',
+    ],
     ['latency p50 (ms)', fmt(r.temporal.latency.p50), fmt(r.baseline.latency.p50), ratio(r.temporal.latency.p50, r.baseline.latency.p50)],
     ['latency p95 (ms)', fmt(r.temporal.latency.p95), fmt(r.baseline.latency.p95), ratio(r.temporal.latency.p95, r.baseline.latency.p95)],
     ['latency p99 (ms)', fmt(r.temporal.latency.p99), fmt(r.baseline.latency.p99), ratio(r.temporal.latency.p99, r.baseline.latency.p99)],
     ['latency max (ms)', fmt(r.temporal.latency.max), fmt(r.baseline.latency.max), ratio(r.temporal.latency.max, r.baseline.latency.max)],
-    ['per-message pipeline p50 (ms)', fmt(r.temporal.service.p50), fmt(r.baseline.service.p50), ratio(r.temporal.service.p50, r.baseline.service.p50)],
-    ['per-message pipeline p95 (ms)', fmt(r.temporal.service.p95), fmt(r.baseline.service.p95), ratio(r.temporal.service.p95, r.baseline.service.p95)],
+    [
+      'per-message pipeline p50 (ms)',
+      fmt(r.temporal.service.p50),
+      fmt(r.baseline.service.p50),
+      ratio(r.temporal.service.p50, r.baseline.service.p50),
+    ],
+    [
+      'per-message pipeline p95 (ms)',
+      fmt(r.temporal.service.p95),
+      fmt(r.baseline.service.p95),
+      ratio(r.temporal.service.p95, r.baseline.service.p95),
+    ],
     ['peak RSS, bench process (MB)', fmt(r.temporal.peakRssMB), fmt(r.baseline.peakRssMB), ''],
     ['failed messages', String(r.temporal.failed), String(r.baseline.failed), ''],
   ];
@@ -581,7 +635,7 @@ function renderTable(r: Report): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    'latency: hand-over → reply available (temporal: submitMessage → awaitOutcome resolves; includes waiting behind the chat\'s earlier messages).',
+    "latency: hand-over → reply available (temporal: submitMessage → awaitOutcome resolves; includes waiting behind the chat's earlier messages).",
     'per-message pipeline: temporal = messageWorkflow start → close on the server; in-process = the five activities of that message.',
     `temporal measured to the server's close time instead (no awaitOutcome polling): p50 ${fmt(close.latency.p50)} / p95 ${fmt(close.latency.p95)} / p99 ${fmt(close.latency.p99)} / max ${fmt(close.latency.max)} ms, ${fmt(close.throughput)} msg/s`,
     `peak RSS of the Temporal dev server process during the run: ${fmt(r.temporal.devServerPeakRssMB)} MB; bench process RSS at start of each run: temporal ${fmt(r.temporal.rssStartMB)} MB, in-process ${fmt(r.baseline.rssStartMB)} MB`,

@@ -33,7 +33,18 @@ export const rateLimitSchema = z
       ctx.addIssue({ code: 'custom', message: `must look like 20/min (count/s|min|hour|day) or "off"; got "${raw}"` });
       return z.NEVER;
     }
-    const unitMs: Record<string, number> = { s: 1e3, sec: 1e3, second: 1e3, m: 6e4, min: 6e4, minute: 6e4, h: 36e5, hour: 36e5, d: 864e5, day: 864e5 };
+    const unitMs: Record<string, number> = {
+      s: 1e3,
+      sec: 1e3,
+      second: 1e3,
+      m: 6e4,
+      min: 6e4,
+      minute: 6e4,
+      h: 36e5,
+      hour: 36e5,
+      d: 864e5,
+      day: 864e5,
+    };
     return { limit: Number(match[1]), windowMs: unitMs[match[2]!]! };
   });
 
@@ -81,7 +92,12 @@ const envSchema = z.object({
   RELAY_CHANNELS: z
     .string()
     .default('cli,telegram')
-    .transform((raw) => raw.split(',').map((part) => part.trim()).filter(Boolean))
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['cli', 'telegram']))),
   RELAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });

@@ -8,7 +8,19 @@ export const channels = ['telegram', 'cli', 'esper'] as const;
 export type Channel = (typeof channels)[number];
 
 /** What a channel saw, before routing decides what to do with it. */
-export const messageKinds = ['text', 'photo', 'document', 'voice', 'audio', 'video', 'sticker', 'location', 'contact', 'callback', 'unknown'] as const;
+export const messageKinds = [
+  'text',
+  'photo',
+  'document',
+  'voice',
+  'audio',
+  'video',
+  'sticker',
+  'location',
+  'contact',
+  'callback',
+  'unknown',
+] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
 /** Hard cap at the boundary; the security gate applies the configured (smaller) limit with a friendly reply. */
@@ -46,7 +58,19 @@ export function parseInboundMessage(input: unknown): InboundMessage {
   return inboundMessageSchema.parse(input);
 }
 
-export const routes = ['command', 'text', 'photo', 'document', 'voice', 'video', 'sticker', 'location', 'edited', 'callback', 'unsupported'] as const;
+export const routes = [
+  'command',
+  'text',
+  'photo',
+  'document',
+  'voice',
+  'video',
+  'sticker',
+  'location',
+  'edited',
+  'callback',
+  'unsupported',
+] as const;
 export type Route = (typeof routes)[number];
 
 /** What the type router decided: the route and what the orchestrator must do for it. */

@@ -15,7 +15,10 @@ const workspaceSchema = z.object({
 export const workspacesFileSchema = z
   .object({
     default: z.string().min(1).default('general'),
-    workspaces: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'workspace names are lowercase a-z, 0-9, _ and -'), workspaceSchema),
+    workspaces: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'workspace names are lowercase a-z, 0-9, _ and -'),
+      workspaceSchema,
+    ),
   })
   .refine((file) => Object.hasOwn(file.workspaces, file.default), { message: 'default must name one of the workspaces' });
 
@@ -25,8 +28,7 @@ export const builtinWorkspaces: WorkspacesFile = {
   default: 'general',
   workspaces: {
     general: {
-      systemPrompt:
-        'You are the esper-relay assistant. Answer concisely and plainly; the operator reads you on a phone.',
+      systemPrompt: 'You are the esper-relay assistant. Answer concisely and plainly; the operator reads you on a phone.',
       chats: [],
     },
   },
@@ -43,7 +45,9 @@ export function loadWorkspaces(file: string | undefined): WorkspacesFile {
   }
   const parsed = workspacesFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`workspaces file ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `workspaces file ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -48,7 +48,11 @@ export function planRoute(message: InboundMessage): RoutePlan {
       };
     case 'location':
       return message.location
-        ? { route: 'location', handler: 'agent', prompt: `The user shared a location: ${message.location.latitude}, ${message.location.longitude}.` }
+        ? {
+            route: 'location',
+            handler: 'agent',
+            prompt: `The user shared a location: ${message.location.latitude}, ${message.location.longitude}.`,
+          }
         : { route: 'unsupported', handler: 'notice', notice: 'That location was empty.' };
     case 'voice':
     case 'audio':

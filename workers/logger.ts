@@ -11,7 +11,10 @@ export function createLogger(config: Pick<RelayConfig, 'logLevel'>, name = 'espe
     {
       name,
       level: config.logLevel,
-      redact: { paths: ['token', '*.token', 'apiKey', '*.apiKey', 'apiKeys', '*.apiKeys', 'authorization', '*.authorization'], censor: '<redacted>' },
+      redact: {
+        paths: ['token', '*.token', 'apiKey', '*.apiKey', 'apiKeys', '*.apiKeys', 'authorization', '*.authorization'],
+        censor: '<redacted>',
+      },
     },
     pino.destination(2),
   );

@@ -33,7 +33,11 @@ export interface RelayParts {
 }
 
 /** Starts the relay; `stop()` shuts down channels, then the worker, then the dev server. */
-export async function startRelay(config: RelayConfig, log: Logger, parts: RelayParts = { channels: true, embeddedServer: true }): Promise<RunningRelay> {
+export async function startRelay(
+  config: RelayConfig,
+  log: Logger,
+  parts: RelayParts = { channels: true, embeddedServer: true },
+): Promise<RunningRelay> {
   installTemporalLogging(log);
   let devServer: DevServer | undefined;
   let address = parts.embeddedServer ? config.temporal.address : temporalAddress(config);
@@ -54,7 +58,10 @@ export async function startRelay(config: RelayConfig, log: Logger, parts: RelayP
     address = devServer.address;
   } else {
     await registerSearchAttributes(address, config.temporal.namespace).catch((error: Error) =>
-      log.warn({ err: error }, 'could not register search attributes; register RelayChannel, RelayChatId, RelayUserId, RelayRoute, RelayOutcome (Keyword) yourself'),
+      log.warn(
+        { err: error },
+        'could not register search attributes; register RelayChannel, RelayChatId, RelayUserId, RelayRoute, RelayOutcome (Keyword) yourself',
+      ),
     );
   }
 

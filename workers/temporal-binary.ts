@@ -121,7 +121,9 @@ async function goInstall(binDir: string, searchPath: string, log: (line: string)
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     child.on('error', (error) => reject(new Error(`could not run go: ${error.message}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`)),
+    );
   });
   const binary = path.join(binDir, 'temporal');
   if (!isExecutable(binary)) throw new Error(`go install finished but ${binary} is missing`);

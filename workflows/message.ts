@@ -11,38 +11,67 @@ import { StepTrail } from './step-trail';
 
 const activities = proxyActivities<RelayActivities>(storePreset);
 
+interface Answer {
+  outcome: Outcome;
+  reply: string;
+  route?: Route;
+}
+
 export async function messageWorkflow(message: InboundMessage): Promise<MessageOutcome> {
   const trail = new StepTrail();
   const who = `user ${message.userId}, ${message.channel} chat ${message.chatId}`;
-
-  const gate = await trail.run('securityGate', activities.securityGate, { ...storePreset, summary: `Allowlist, rate limit and size check (${who})` }, [message], (g) =>
-    g.allowed ? `allowed as ${g.role}` : `stopped: ${g.reason}`,
+  const gate = await trail.run(
+    'securityGate',
+    activities.securityGate,
+    { ...storePreset, summary: `Allowlist, rate limit and size check (${who})` },
+    [message],
+    (g) => (g.allowed ? `allowed as ${g.role}` : `stopped: ${g.reason}`),
   );
 
-  let outcome: Outcome = outcomeOfStop(gate);
-  let reply = gate.notice ?? '';
-  let route: Route | undefined;
-  if (gate.allowed) {
-    const context = await trail.run('buildContext', activities.buildContext, { ...storePreset, summary: `Workspace and history window for chat ${message.chatId}` }, [message], (c) =>
-      `workspace ${c.workspace.name}, ${c.history.turns} turns / ${c.history.tokens} tokens`,
-    );
-    const plan = await trail.run('routeMessage', activities.routeMessage, { ...storePreset, summary: `Classify a ${message.edited ? 'edited ' : ''}${message.kind} message` }, [message], (p) => `${p.route} → ${p.handler}`);
-    route = plan.route;
-    upsertSearchAttributes([{ key: searchAttributes.route, value: route }]);
-    const summary = plan.handler === 'agent' ? `Ask Claude (workspace ${context.workspace.name})` : `Answer the ${plan.route} without Claude`;
-    const answer = await trail.run('orchestrateAgent', activities.orchestrateAgent, { ...llmPreset, summary }, [{ message, gate, context, plan }], (a) => `answered by ${a.source}`);
-    outcome = 'answered';
-    reply = answer.text;
-  }
+  const { outcome, reply, route } = gate.allowed ? await answer(trail, message, gate) : stopped(gate);
 
-  await trail.run('deliverResponse', activities.deliverResponse, { ...telegramPreset, summary: `Deliver the reply via ${message.channel}` }, [{ message, text: reply }], (d) => `${d.parts} part(s) via ${d.channel}`);
+  await trail.run(
+    'deliverResponse',
+    activities.deliverResponse,
+    { ...telegramPreset, summary: `Deliver the reply via ${message.channel}` },
+    [{ message, text: reply }],
+    (d) => `${d.parts} part(s) via ${d.channel}`,
+  );
   upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
   setCurrentDetails(`Done: **${outcome}**${route ? ` (${route})` : ''}`);
   return { workflowId: workflowInfo().workflowId, outcome, route, reply, steps: trail.steps };
 }
 
-function outcomeOfStop(gate: GateDecision): Outcome {
-  if (gate.allowed) return 'answered';
-  if (gate.reason === 'unauthorized') return 'denied';
-  return gate.reason === 'rate_limited' ? 'rate_limited' : 'rejected';
+/** Steps 2–4 for a message the gate let through: context, route, and the agent (or a command). */
+async function answer(trail: StepTrail, message: InboundMessage, gate: GateDecision): Promise<Answer> {
+  const context = await trail.run(
+    'buildContext',
+    activities.buildContext,
+    { ...storePreset, summary: `Workspace and history window for chat ${message.chatId}` },
+    [message],
+    (c) => `workspace ${c.workspace.name}, ${c.history.turns} turns / ${c.history.tokens} tokens`,
+  );
+  const plan = await trail.run(
+    'routeMessage',
+    activities.routeMessage,
+    { ...storePreset, summary: `Classify a ${message.edited ? 'edited ' : ''}${message.kind} message` },
+    [message],
+    (p) => `${p.route} → ${p.handler}`,
+  );
+  upsertSearchAttributes([{ key: searchAttributes.route, value: plan.route }]);
+  const summary = plan.handler === 'agent' ? `Ask Claude (workspace ${context.workspace.name})` : `Answer the ${plan.route} without Claude`;
+  const agentReply = await trail.run(
+    'orchestrateAgent',
+    activities.orchestrateAgent,
+    { ...llmPreset, summary },
+    [{ message, gate, context, plan }],
+    (a) => `answered by ${a.source}`,
+  );
+  return { outcome: 'answered', reply: agentReply.text, route: plan.route };
+}
+
+/** A message the gate stopped gets the gate's notice as its reply. */
+function stopped(gate: GateDecision): Answer {
+  const outcome: Outcome = gate.reason === 'unauthorized' ? 'denied' : gate.reason === 'rate_limited' ? 'rate_limited' : 'rejected';
+  return { outcome, reply: gate.notice ?? 'This message was not accepted.' };
 }

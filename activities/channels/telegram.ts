@@ -9,7 +9,11 @@ export function translateTelegramError(error: unknown): Error {
   if (error instanceof TelegramError) {
     const retryAfterS = error.parameters?.retry_after;
     if (error.code === 429) {
-      return retryableFailure(failureTypes.remoteThrottled, `Telegram flood limit: ${error.description}`, retryAfterS === undefined ? undefined : retryAfterS * 1000);
+      return retryableFailure(
+        failureTypes.remoteThrottled,
+        `Telegram flood limit: ${error.description}`,
+        retryAfterS === undefined ? undefined : retryAfterS * 1000,
+      );
     }
     if (error.code >= 500) return retryableFailure(failureTypes.remoteFailed, `Telegram failed (${error.code}): ${error.description}`);
     return terminalFailure(failureTypes.remoteRejected, `Telegram rejected the message (${error.code}): ${error.description}`);

@@ -23,15 +23,19 @@ export class FileStateStore implements StateStore {
 
   update<T>(key: string, change: (current: T | undefined) => T): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      const value = change(await this.read<T>(key));
-      await this.write(key, value);
-      return value;
-    });
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const value = change(await this.read<T>(key));
+        await this.write(key, value);
+        return value;
+      });
     this.queues.set(key, next);
-    void next.finally(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      })
+      .catch(() => undefined);
     return next;
   }
 

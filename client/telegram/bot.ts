@@ -27,7 +27,11 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
       log.warn({ updateId: ctx.update.update_id, reason: result.reason }, 'skipped a Telegram update');
       return;
     }
-    const workflowId = await submitUntilAccepted(() => submitMessage(client, config.temporal.taskQueue, result.message), log, () => stopping);
+    const workflowId = await submitUntilAccepted(
+      () => submitMessage(client, config.temporal.taskQueue, result.message),
+      log,
+      () => stopping,
+    );
     log.debug({ workflowId }, 'message accepted');
   });
   // Without this, telegraf rethrows and stops polling.

@@ -32,7 +32,15 @@ export function normalizeUpdate(update: Update, receivedAt = new Date()): Normal
   if (raw.callback_query) return normalizeCallback(raw.callback_query as Record<string, unknown>, receivedAt);
   const edited = Boolean(raw.edited_message);
   const message = (raw.message ?? raw.edited_message) as AnyMessage | undefined;
-  if (!message) return { ok: false, reason: `update ${update.update_id} carries no message (${Object.keys(raw).filter((k) => k !== 'update_id').join(', ') || 'empty'})` };
+  if (!message)
+    return {
+      ok: false,
+      reason: `update ${update.update_id} carries no message (${
+        Object.keys(raw)
+          .filter((k) => k !== 'update_id')
+          .join(', ') || 'empty'
+      })`,
+    };
   if (!message.from) return { ok: false, reason: `message ${message.message_id} has no sender (channel post?)` };
 
   const kind = kindFields.find(([field]) => message[field] !== undefined)?.[1] ?? 'unknown';
@@ -69,9 +77,13 @@ function normalizeCallback(query: Record<string, unknown>, receivedAt: Date): No
 
 function attachmentOf(message: AnyMessage): InboundMessage['attachment'] {
   const photos = message.photo as { file_id: string; file_size?: number }[] | undefined;
-  const file = (photos?.at(-1) ?? message.document ?? message.voice ?? message.audio ?? message.video ?? message.video_note ?? message.sticker) as
-    | { file_id: string; file_size?: number; mime_type?: string; file_name?: string }
-    | undefined;
+  const file = (photos?.at(-1) ??
+    message.document ??
+    message.voice ??
+    message.audio ??
+    message.video ??
+    message.video_note ??
+    message.sticker) as { file_id: string; file_size?: number; mime_type?: string; file_name?: string } | undefined;
   if (!file) return undefined;
   return { fileId: file.file_id, sizeBytes: file.file_size, mimeType: file.mime_type, fileName: file.file_name };
 }

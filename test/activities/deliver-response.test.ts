@@ -10,13 +10,17 @@ const TELEGRAM_LIMIT = 4096;
 
 /** 20 paragraphs separated by blank lines, exactly 10,000 characters. */
 function longReply(): string {
-  const paragraphs = Array.from({ length: 20 }, (_, i) => `Paragraph ${String(i + 1).padStart(2, '0')}:`.padEnd(i === 19 ? 499 : 497, ' lorem ipsum dolor') + '.');
+  const paragraphs = Array.from(
+    { length: 20 },
+    (_, i) => `Paragraph ${String(i + 1).padStart(2, '0')}:`.padEnd(i === 19 ? 499 : 497, ' lorem ipsum dolor') + '.',
+  );
   const text = paragraphs.join('\n\n');
   expect(text).toHaveLength(10_000);
   return text;
 }
 
-const telegramMessage = (messageId = '555') => inbound({ channel: 'telegram', chatId: '1001', userId: '42', messageId, text: 'tell me a long story' });
+const telegramMessage = (messageId = '555') =>
+  inbound({ channel: 'telegram', chatId: '1001', userId: '42', messageId, text: 'tell me a long story' });
 
 describe('deliverResponse', () => {
   const resources = new Resources();
@@ -63,9 +67,9 @@ describe('deliverResponse', () => {
     const message = telegramMessage('556');
     const { deliverResponse } = makeActivities(deps);
     // The first sendMessage succeeds; the failure is armed as soon as it is recorded, before its answer goes out.
-    const armed = double.waitForSent(1).then(() =>
-      double.failNext('sendMessage', { errorCode: 429, description: 'Too Many Requests: retry after 3', retryAfter: 3 }),
-    );
+    const armed = double
+      .waitForSent(1)
+      .then(() => double.failNext('sendMessage', { errorCode: 429, description: 'Too Many Requests: retry after 3', retryAfter: 3 }));
 
     const failure = await failureOf(runActivity(deliverResponse, { message, text }));
     await armed;
@@ -101,7 +105,7 @@ describe('deliverResponse', () => {
     expect(second).toEqual(first);
   });
 
-  it('a Telegram rejection (400 can\'t parse entities) is a non-retryable RemoteRejected failure', async () => {
+  it("a Telegram rejection (400 can't parse entities) is a non-retryable RemoteRejected failure", async () => {
     double.failNext('sendMessage', {
       errorCode: 400,
       description: "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 12",

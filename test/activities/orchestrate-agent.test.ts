@@ -7,7 +7,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { builtinWorkspaces, loadWorkspaces } from '../../contracts/workspaces';
 import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { converse, failureOf, inbound, makeActivities, makeConfig, makeStore, prepareOrchestration, Resources, runActivity } from './support';
+import {
+  converse,
+  failureOf,
+  inbound,
+  makeActivities,
+  makeConfig,
+  makeStore,
+  prepareOrchestration,
+  Resources,
+  runActivity,
+} from './support';
 
 describe('orchestrateAgent', () => {
   const resources = new Resources();
@@ -202,7 +212,11 @@ describe('orchestrateAgent', () => {
       expect(switched.source).toBe('command');
       expect(switched.text).toContain('ops');
       const context = await runActivity(activities.buildContext, inbound({ chatId: '3003' }));
-      expect(context.workspace).toEqual({ name: 'ops', systemPrompt: 'You are the on-call ops assistant. Be terse.', model: 'claude-ops-model' });
+      expect(context.workspace).toEqual({
+        name: 'ops',
+        systemPrompt: 'You are the on-call ops assistant. Be terse.',
+        model: 'claude-ops-model',
+      });
       expect(claude.requests).toHaveLength(0); // the command itself never reaches Claude
 
       await converse(activities, inbound({ chatId: '3003', text: 'status?' }));

@@ -16,7 +16,8 @@ describe('securityGate', () => {
   }
 
   const limited = { RELAY_ALLOWED_USERS: '42', RELAY_ADMINS: '1', RELAY_RATE_LIMIT: '2/min' };
-  const fromUser = (messageId: string, userId = '42') => inbound({ channel: 'telegram', chatId: userId, userId, messageId, text: `message ${messageId}` });
+  const fromUser = (messageId: string, userId = '42') =>
+    inbound({ channel: 'telegram', chatId: userId, userId, messageId, text: `message ${messageId}` });
 
   it('the rate limit survives a worker restart (a new store on the same data dir)', async () => {
     const dir = resources.tempDir();
@@ -111,7 +112,10 @@ describe('securityGate', () => {
     it('allows a text of exactly the limit in code points even though it is longer in UTF-16 units', async () => {
       const gate = gateWith({ ...limited, RELAY_MAX_INPUT_CHARS: '10' }, resources.track(new FileStateStore(resources.tempDir())));
 
-      expect(await runActivity(gate, inbound({ channel: 'telegram', chatId: '42', userId: '42', text: atLimit }))).toEqual({ allowed: true, role: 'user' });
+      expect(await runActivity(gate, inbound({ channel: 'telegram', chatId: '42', userId: '42', text: atLimit }))).toEqual({
+        allowed: true,
+        role: 'user',
+      });
       expect(await runActivity(gate, inbound({ channel: 'telegram', chatId: '42', userId: '42', text: '\u{1F600}'.repeat(10) }))).toEqual({
         allowed: true,
         role: 'user',

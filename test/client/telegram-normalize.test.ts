@@ -12,30 +12,55 @@ describe('normalizeUpdate', () => {
     const result = normalizeUpdate(update({ message: { message_id: 5, date: 0, chat, from, text: 'hi' } }), at);
     expect(result).toEqual({
       ok: true,
-      message: { channel: 'telegram', chatId: '42', userId: '7', messageId: '5', kind: 'text', edited: false, text: 'hi', username: 'ada', receivedAt: at.toISOString() },
+      message: {
+        channel: 'telegram',
+        chatId: '42',
+        userId: '7',
+        messageId: '5',
+        kind: 'text',
+        edited: false,
+        text: 'hi',
+        username: 'ada',
+        receivedAt: at.toISOString(),
+      },
     });
   });
 
   it('gives an edit its own message id, so it is not mistaken for a redelivery of the original', () => {
-    const result = normalizeUpdate(update({ edited_message: { message_id: 5, date: 0, edit_date: 1700000000, chat, from, text: 'hi!' } }), at);
+    const result = normalizeUpdate(
+      update({ edited_message: { message_id: 5, date: 0, edit_date: 1700000000, chat, from, text: 'hi!' } }),
+      at,
+    );
     expect(result).toMatchObject({ ok: true, message: { messageId: '5-edit-1700000000', edited: true, text: 'hi!' } });
   });
 
   it('takes the largest photo size and the caption as text', () => {
-    const photo = [{ file_id: 'small', file_size: 10 }, { file_id: 'large', file_size: 9000 }];
+    const photo = [
+      { file_id: 'small', file_size: 10 },
+      { file_id: 'large', file_size: 9000 },
+    ];
     const result = normalizeUpdate(update({ message: { message_id: 6, date: 0, chat, from, photo, caption: 'look' } }), at);
     expect(result).toMatchObject({ ok: true, message: { kind: 'photo', text: 'look', attachment: { fileId: 'large', sizeBytes: 9000 } } });
   });
 
   it('maps a callback query to a callback message', () => {
-    const result = normalizeUpdate(update({ callback_query: { id: '99', from, data: 'yes', message: { message_id: 3, date: 0, chat } } }), at);
+    const result = normalizeUpdate(
+      update({ callback_query: { id: '99', from, data: 'yes', message: { message_id: 3, date: 0, chat } } }),
+      at,
+    );
     expect(result).toMatchObject({ ok: true, message: { kind: 'callback', messageId: 'cb99', callbackData: 'yes', chatId: '42' } });
   });
 
   it('explains what is wrong with updates it cannot use', () => {
     expect(normalizeUpdate(update({ poll: { id: 'p' } }), at)).toEqual({ ok: false, reason: 'update 1 carries no message (poll)' });
-    expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat } }), at)).toMatchObject({ ok: false, reason: expect.stringContaining('no sender') });
-    expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from: { id: 'x' }, text: 'a' } }), at)).toMatchObject({ ok: false, reason: expect.stringContaining('userId') });
+    expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat } }), at)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no sender'),
+    });
+    expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from: { id: 'x' }, text: 'a' } }), at)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('userId'),
+    });
   });
 
   it('refuses a text longer than the boundary cap instead of passing it on', () => {

@@ -79,9 +79,12 @@ describe('parseInboundMessage', () => {
   });
 
   it('names every bad field at once', () => {
-    expect(rejectedFields({ ...valid, chatId: 'x', userId: 'y', kind: 'gif', text: 'a'.repeat(64_001) }).sort()).toEqual(
-      ['chatId', 'kind', 'text', 'userId'],
-    );
+    expect(rejectedFields({ ...valid, chatId: 'x', userId: 'y', kind: 'gif', text: 'a'.repeat(64_001) }).sort()).toEqual([
+      'chatId',
+      'kind',
+      'text',
+      'userId',
+    ]);
   });
 
   it('names missing required fields', () => {

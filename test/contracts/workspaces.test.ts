@@ -63,7 +63,9 @@ describe('loadWorkspaces', () => {
   });
 
   it('loads a valid file and fills in defaults', () => {
-    const loaded = loadWorkspaces(writeWorkspaces({ workspaces: { general: { systemPrompt: 'hi' }, coding: { systemPrompt: 'code', chats: ['5'] } } }));
+    const loaded = loadWorkspaces(
+      writeWorkspaces({ workspaces: { general: { systemPrompt: 'hi' }, coding: { systemPrompt: 'code', chats: ['5'] } } }),
+    );
     expect(loaded).toEqual({
       default: 'general',
       workspaces: { general: { systemPrompt: 'hi', chats: [] }, coding: { systemPrompt: 'code', chats: ['5'] } },

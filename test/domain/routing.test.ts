@@ -125,7 +125,9 @@ describe('planRoute', () => {
     });
 
     it('prefers a document caption over its file name', () => {
-      expect(planRoute(message({ kind: 'document', text: 'summarise', attachment: { fileId: 'f2', fileName: 'a.txt' } })).prompt).toBe('summarise');
+      expect(planRoute(message({ kind: 'document', text: 'summarise', attachment: { fileId: 'f2', fileName: 'a.txt' } })).prompt).toBe(
+        'summarise',
+      );
     });
   });
 

@@ -128,7 +128,10 @@ describe('splitText', () => {
     });
 
     it('keeps every code line, in order', () => {
-      const seen = parts.join('\n').split('\n').filter((line) => line.startsWith('const '));
+      const seen = parts
+        .join('\n')
+        .split('\n')
+        .filter((line) => line.startsWith('const '));
       expect(seen).toEqual(codeLines);
     });
 

@@ -51,9 +51,7 @@ export type ClaudeReplyFn = (request: ClaudeRequestBody) => string;
  * - `{ hang: true }` never answers (until `close()`).
  */
 export type ClaudeScriptStep =
-  | { status: number; retryAfter?: number; errorType?: string; message?: string }
-  | { delayMs: number }
-  | { hang: true };
+  { status: number; retryAfter?: number; errorType?: string; message?: string } | { delayMs: number } | { hang: true };
 
 /** Options for {@link startClaudeDouble}. */
 export interface ClaudeDoubleOptions {

@@ -46,7 +46,12 @@ function interrupt(child: ChildProcess): Promise<number | null> {
 
 describe('relay command line', () => {
   it('reports every bad setting at once and exits 2, without echoing secrets', () => {
-    const result = relay(['send', 'hi'], { RELAY_RATE_LIMIT: 'fast', RELAY_ADMINS: 'root', TELEGRAM_BOT_TOKEN: 'secret-looking-value', RELAY_DATA_DIR: dataDir });
+    const result = relay(['send', 'hi'], {
+      RELAY_RATE_LIMIT: 'fast',
+      RELAY_ADMINS: 'root',
+      TELEGRAM_BOT_TOKEN: 'secret-looking-value',
+      RELAY_DATA_DIR: dataDir,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('RELAY_RATE_LIMIT');
     expect(result.stderr).toContain('RELAY_ADMINS');
@@ -62,7 +67,12 @@ describe('relay command line', () => {
   });
 
   it('runs up → send → Ctrl-C, and a second up finds the persisted history', async () => {
-    const env = { TEMPORAL_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), RELAY_DATA_DIR: dataDir, RELAY_LOG_LEVEL: 'warn' };
+    const env = {
+      TEMPORAL_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      RELAY_DATA_DIR: dataDir,
+      RELAY_LOG_LEVEL: 'warn',
+    };
     const first = await startUp(env);
     expect(first.ready).toContain(`Temporal Web UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
@@ -71,7 +81,12 @@ describe('relay command line', () => {
     const sent = relay(['send', '--chat', '42', '--user', '7', '--message-id', 'persist-1', '--json', '/whoami'], env);
     expect(sent.status).toBe(0);
     const outcome = JSON.parse(sent.stdout);
-    expect(outcome).toMatchObject({ workflowId: 'msg-cli-42-persist-1', outcome: 'answered', route: 'command', reply: expect.stringContaining('user 7, chat 42') });
+    expect(outcome).toMatchObject({
+      workflowId: 'msg-cli-42-persist-1',
+      outcome: 'answered',
+      route: 'command',
+      reply: expect.stringContaining('user 7, chat 42'),
+    });
     expect(outcome.steps).toHaveLength(5);
     expect(await interrupt(first.child)).toBe(0);
 

@@ -79,7 +79,15 @@ it('answers exactly once when the worker is killed while Claude is answering', a
   claude.script({ hang: true });
   const first = await startWorkerProcess();
   const chatId = String(800_000 + Math.floor(Math.random() * 1e5));
-  const message = parseInboundMessage({ channel: 'telegram', chatId, userId: '7', messageId: '41', kind: 'text', text: 'survive this', receivedAt: new Date().toISOString() });
+  const message = parseInboundMessage({
+    channel: 'telegram',
+    chatId,
+    userId: '7',
+    messageId: '41',
+    kind: 'text',
+    text: 'survive this',
+    receivedAt: new Date().toISOString(),
+  });
   const workflowId = await submitMessage(client, config.temporal.taskQueue, message);
 
   await until(() => claude.requests.length === 1, 'the first Claude call');

@@ -89,7 +89,9 @@ describe('Telegram channel', () => {
   it('skips a malformed update and keeps answering', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({ poll: { id: 'p1', question: '?', options: [] } });
-    telegram.pushUpdate({ message: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, from: { id: 'not-a-number' }, text: 'bad' } });
+    telegram.pushUpdate({
+      message: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, from: { id: 'not-a-number' }, text: 'bad' },
+    });
     telegram.pushMessage({ chatId, userId: ALLOWED, text: 'still there?' });
     const replies = await waitForReplies(chatId, 1);
 
@@ -108,7 +110,13 @@ describe('Telegram channel', () => {
   it('answers unsupported message types with a clear notice', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({
-      message: { message_id: 77, date: 0, chat: { id: chatId, type: 'private' }, from: { id: ALLOWED, is_bot: false, first_name: 'A' }, sticker: { file_id: 'st1', width: 1, height: 1, is_animated: false, is_video: false, type: 'regular' } },
+      message: {
+        message_id: 77,
+        date: 0,
+        chat: { id: chatId, type: 'private' },
+        from: { id: ALLOWED, is_bot: false, first_name: 'A' },
+        sticker: { file_id: 'st1', width: 1, height: 1, is_animated: false, is_video: false, type: 'regular' },
+      },
     });
     const [reply] = await waitForReplies(chatId, 1);
     expect(reply!.text).toContain('stickers are not supported yet');

@@ -27,6 +27,8 @@ describe('replay of recorded histories', () => {
       workflowsPath: path.join(__dirname, 'altered-workflows.ts'),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     });
-    await expect(Worker.runReplayHistory({ workflowBundle: altered }, load('message-answered.json'))).rejects.toThrow(/Nondeterminism error: Activity type of scheduled event 'securityGate'/);
+    await expect(Worker.runReplayHistory({ workflowBundle: altered }, load('message-answered.json'))).rejects.toThrow(
+      /Nondeterminism error: Activity type of scheduled event 'securityGate'/,
+    );
   });
 });

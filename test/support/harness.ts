@@ -19,7 +19,10 @@ import { createRelayWorker, WORKFLOWS_PATH } from '../../workers/worker';
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflows once per test process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }));
+  return (bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  }));
 }
 
 let nextChat = Math.floor(Math.random() * 1e9) * 1000;
@@ -57,7 +60,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const client = await connectClient(config);
 
   const message = (text: string, options: Partial<InboundMessage> = {}) =>
-    parseInboundMessage({ channel: 'cli', chatId: '1', userId: '7', messageId: randomUUID(), kind: 'text', text, receivedAt: new Date().toISOString(), ...options });
+    parseInboundMessage({
+      channel: 'cli',
+      chatId: '1',
+      userId: '7',
+      messageId: randomUUID(),
+      kind: 'text',
+      text,
+      receivedAt: new Date().toISOString(),
+      ...options,
+    });
   const submit = (inbound: InboundMessage) => submitMessage(client, config.temporal.taskQueue, inbound);
   return {
     config,
@@ -80,5 +92,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 /** The activity types scheduled in a workflow's history, in order. */
 export async function activitiesInHistory(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+  return (history.events ?? []).flatMap((event) =>
+    event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType!.name!] : [],
+  );
 }
