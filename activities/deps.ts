@@ -1,7 +1,7 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type { Telegram } from 'telegraf';
 import type { RelayConfig } from '../contracts/config';
 import type { WorkspacesFile } from '../contracts/workspaces';
+import type { ClaudeGateway } from './claude-gateway';
 import type { StateStore } from './stores/state-store';
 
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
@@ -13,7 +13,7 @@ export interface ActivityDeps {
   store: StateStore;
   workspaces: WorkspacesFile;
   /** Absent when no ANTHROPIC_API_KEY is configured: the agent then answers that AI is not configured. */
-  claude?: Pick<Anthropic, 'messages'>;
+  claude?: ClaudeGateway;
   /** Absent when no TELEGRAM_BOT_TOKEN is configured. */
   telegram?: TelegramApi;
   clock?: () => number;

@@ -1,5 +1,4 @@
 import type { AgentReply, GateDecision, InboundMessage, MessageContext, RoutePlan } from '../contracts/message';
-import { translateClaudeError } from './claude';
 import { createCommandRunner } from './commands';
 import { heartbeatWhile } from './heartbeat';
 import type { ActivityDeps } from './deps';
@@ -46,22 +45,17 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
     if (recorded !== undefined) return { text: recorded, source: 'claude', model: context.workspace.model ?? config.claude.model };
     const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
     const model = context.workspace.model ?? config.claude.model;
-    let response;
-    try {
-      response = await heartbeatWhile((signal) =>
-        claude.messages.create(
-          {
-            model,
-            max_tokens: config.claude.maxTokens,
-            system: context.workspace.systemPrompt,
-            messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: prompt }],
-          },
-          { signal },
-        ),
-      );
-    } catch (error) {
-      throw translateClaudeError(error);
-    }
+    const response = await heartbeatWhile((signal) =>
+      claude.createMessage(
+        {
+          model,
+          max_tokens: config.claude.maxTokens,
+          system: context.workspace.systemPrompt,
+          messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: prompt }],
+        },
+        signal,
+      ),
+    );
     const text = response.content
       .flatMap((block) => (block.type === 'text' ? [block.text] : []))
       .join('\n')

@@ -15,6 +15,8 @@ export const failureTypes = {
   networkFailed: 'NetworkFailed',
   /** Input that can never succeed (bad payload, unknown workspace in config). */
   invalidInput: 'InvalidInput',
+  /** A circuit breaker is open: the dependency failed repeatedly; retry after the breaker's delay. */
+  circuitOpen: 'CircuitOpen',
   /** Our own state store failed (disk full, permissions). Retryable: an operator can fix it. */
   storeFailed: 'StoreFailed',
 } as const;

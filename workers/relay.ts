@@ -66,7 +66,7 @@ export async function startRelay(
   }
 
   const connection = await NativeConnection.connect({ address });
-  const worker = await createRelayWorker(config, { connection });
+  const worker = await createRelayWorker(config, { connection, log });
   const finished = worker.run();
   const channels: TelegramChannel[] = [];
   const enabled: string[] = [];

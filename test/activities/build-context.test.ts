@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import { createClaudeGateway } from '../../workers/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { builtinWorkspaces } from '../../contracts/workspaces';
@@ -20,7 +20,7 @@ describe('buildContext', () => {
       config: makeConfig({ RELAY_RATE_LIMIT: 'off', ...env }),
       store,
       workspaces: builtinWorkspaces,
-      claude: new Anthropic({ apiKey: 'k', baseURL: claude.url, maxRetries: 0 }),
+      claude: createClaudeGateway(makeConfig({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: claude.url })),
     });
   });
 

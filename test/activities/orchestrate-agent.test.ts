@@ -1,6 +1,6 @@
+import { createClaudeGateway } from '../../workers/worker';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('orchestrateAgent', () => {
       config: makeConfig({ RELAY_MODEL: 'claude-default-model', RELAY_RATE_LIMIT: 'off' }),
       store: makeStore(resources, resources.tempDir()),
       workspaces: builtinWorkspaces,
-      claude: new Anthropic({ apiKey: 'k', baseURL: claude.url, maxRetries: 0 }),
+      claude: createClaudeGateway(makeConfig({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: claude.url })),
     };
   });
 
@@ -104,7 +104,10 @@ describe('orchestrateAgent', () => {
     it('Claude unreachable → retryable NetworkFailed', async () => {
       const gone = await startClaudeDouble();
       await gone.close();
-      const activities = makeActivities({ ...deps, claude: new Anthropic({ apiKey: 'k', baseURL: gone.url, maxRetries: 0 }) });
+      const activities = makeActivities({
+        ...deps,
+        claude: createClaudeGateway(makeConfig({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: gone.url })),
+      });
       const input = await prepareOrchestration(activities, inbound({ text: 'hi' }));
 
       const failure = await failureOf(runActivity(activities.orchestrateAgent, input));
