@@ -1,6 +1,7 @@
 import { createBuildContext } from './build-context';
 import type { ActivityDeps } from './deps';
 import { createDeliverResponse } from './deliver-response';
+import { createNotifications } from './notify';
 import { createOrchestrateAgent } from './orchestrate-agent';
 import { createRouteMessage } from './route-message';
 import { createSecurityGate } from './security-gate';
@@ -8,8 +9,8 @@ import { createSecurityGate } from './security-gate';
 export type { ActivityDeps } from './deps';
 
 /**
- * The five pipeline activities, built from injected dependencies. Their keys are the activity names in
- * Temporal's history and must not change.
+ * The five pipeline activities plus the side notices, built from injected dependencies. Their keys are the
+ * activity names in Temporal's history and must not change.
  */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     routeMessage: createRouteMessage(),
     orchestrateAgent: createOrchestrateAgent(deps),
     deliverResponse: createDeliverResponse(deps),
+    ...createNotifications(deps),
   };
 }
 

@@ -35,7 +35,9 @@ export function retryableFailure(type: FailureType, message: string, retryAfterM
     type,
     message,
     nonRetryable: false,
-    nextRetryDelay: retryAfterMs === undefined ? undefined : Math.max(0, Math.round(retryAfterMs)),
+    // A zero delay (`retry-after: 0`) would make Temporal treat the retry as timed out and stop retrying, so
+    // only a positive delay overrides the backoff policy.
+    nextRetryDelay: retryAfterMs !== undefined && retryAfterMs >= 1 ? Math.round(retryAfterMs) : undefined,
   });
 }
 

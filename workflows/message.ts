@@ -6,7 +6,8 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInf
 import type { RelayActivities } from '../activities';
 import type { GateDecision, InboundMessage, MessageOutcome, Outcome, Route } from '../contracts/message';
 import { searchAttributes } from '../contracts/temporal';
-import { llmPreset, storePreset, telegramPreset } from './presets';
+import { askAgent } from './agent-step';
+import { storePreset, telegramPreset } from './presets';
 import { StepTrail } from './step-trail';
 
 const activities = proxyActivities<RelayActivities>(storePreset);
@@ -60,11 +61,10 @@ async function answer(trail: StepTrail, message: InboundMessage, gate: GateDecis
   );
   upsertSearchAttributes([{ key: searchAttributes.route, value: plan.route }]);
   const summary = plan.handler === 'agent' ? `Ask Claude (workspace ${context.workspace.name})` : `Answer the ${plan.route} without Claude`;
-  const agentReply = await trail.run(
+  const agentReply = await trail.record(
     'orchestrateAgent',
-    activities.orchestrateAgent,
-    { ...llmPreset, summary },
-    [{ message, gate, context, plan }],
+    summary,
+    () => askAgent({ message, gate, context, plan }, summary),
     (a) => `answered by ${a.source}`,
   );
   return { outcome: 'answered', reply: agentReply.text, route: plan.route };

@@ -30,3 +30,10 @@ export const telegramPreset: ActivityOptions = {
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
 };
+
+/** Side notices (delayed, failed, admin reports): worth a few tries, never worth holding a message up for. */
+export const noticePreset: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
+};

@@ -9,17 +9,22 @@ import type { StepRecord } from '../contracts/message';
 export class StepTrail {
   readonly steps: StepRecord[] = [];
 
-  async run<F extends ActivityFunction>(
+  run<F extends ActivityFunction>(
     step: StepRecord['step'],
     activity: ActivityFunctionWithOptions<F>,
     options: ActivityOptions & { summary: string },
     args: Parameters<F>,
     describe: (result: Awaited<ReturnType<F>>) => string,
   ): Promise<Awaited<ReturnType<F>>> {
-    setCurrentDetails(`Running **${step}**: ${options.summary}`);
+    return this.record(step, options.summary, () => activity.executeWithOptions(options, args), describe);
+  }
+
+  /** Records a step whose work is more than one activity call (e.g. a call, a notice, and a second call). */
+  async record<T>(step: StepRecord['step'], summary: string, work: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+    setCurrentDetails(`Running **${step}**: ${summary}`);
     // Workflow time is deterministic (the time of the workflow task), so these durations replay identically.
     const started = Date.now();
-    const result = await activity.executeWithOptions(options, args);
+    const result = await work();
     this.steps.push({ step, ms: Date.now() - started, detail: describe(result) });
     return result;
   }

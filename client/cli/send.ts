@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { RelayConfig } from '../../contracts/config';
 import { parseInboundMessage } from '../../contracts/message';
 import { connectClient } from '../connect';
@@ -27,7 +28,14 @@ export async function runSend(config: RelayConfig, options: SendOptions): Promis
   const client = await connectClient(config);
   try {
     const workflowId = await submitMessage(client, config.temporal.taskQueue, message);
-    const outcome = await awaitOutcome(client, workflowId, options.timeout * 1000);
+    let outcome;
+    try {
+      outcome = await awaitOutcome(client, workflowId, options.timeout * 1000);
+    } catch (error) {
+      if (!(error instanceof WorkflowFailedError)) throw error;
+      const cause = (error.cause?.cause as Error | undefined)?.message ?? error.cause?.message ?? error.message;
+      throw new Error(`message ${workflowId} failed: ${cause}\n(see: relay trace ${workflowId}; after a fix: relay replay ${workflowId})`);
+    }
     if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     else process.stdout.write(`${outcome.reply}\n`);
     if (outcome.outcome !== 'answered') process.exitCode = 3;

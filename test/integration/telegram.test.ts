@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
 import { createLogger } from '../../workers/logger';
+import { DELAYED_NOTICE, FAILED_NOTICE } from '../../workflows/agent-step';
 import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
 import { startHarness, type Harness } from '../support/harness';
@@ -120,5 +121,63 @@ describe('Telegram channel', () => {
     });
     const [reply] = await waitForReplies(chatId, 1);
     expect(reply!.text).toContain('stickers are not supported yet');
+  });
+});
+
+describe('Telegram channel when Claude fails', () => {
+  const ADMIN = 9100;
+  let claude: ClaudeDouble;
+  let telegram: TelegramDouble;
+  let relay: Harness;
+  let channel: TelegramChannel;
+
+  beforeAll(async () => {
+    claude = await startClaudeDouble();
+    telegram = await startTelegramDouble();
+    relay = await startHarness({
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: claude.url,
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.url,
+      RELAY_ALLOWED_USERS: String(ALLOWED),
+      RELAY_ADMINS: String(ADMIN),
+    });
+    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+  });
+  afterAll(async () => {
+    channel?.stop('test over');
+    await relay?.stop();
+    await telegram?.close();
+    await claude?.close();
+  });
+
+  const textsTo = (chatId: number) => telegram.sent.filter((sent) => Number(sent.chat_id) === chatId).map((sent) => sent.text);
+  const waitFor = async (condition: () => boolean) => {
+    const deadline = Date.now() + 40_000;
+    while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('tells the user the answer is delayed while Claude keeps failing, then answers once', async () => {
+    const chatId = ++nextChat;
+    // Two overloads exhaust the first try (and stay below the breaker's threshold of three).
+    claude.script({ status: 529, retryAfter: 0 }, { status: 529, retryAfter: 1 });
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'patience' });
+    await waitFor(() => textsTo(chatId).length >= 2);
+
+    expect(textsTo(chatId)).toEqual([DELAYED_NOTICE, 'echo: patience']);
+  });
+
+  it('on a rejected API key: the user gets a clear notice, the admins a report, and the message fails for replay', async () => {
+    const chatId = ++nextChat;
+    claude.script({ status: 401 });
+    const update = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'will this work?' });
+    await waitFor(() => textsTo(chatId).length >= 1 && textsTo(ADMIN).length >= 1);
+
+    expect(textsTo(chatId)).toEqual([FAILED_NOTICE]);
+    expect(textsTo(ADMIN)).toEqual([expect.stringContaining('the agent step fails (RemoteRejected)')]);
+    expect(textsTo(ADMIN)[0]).not.toContain('test-key');
+    const workflowId = `msg-telegram-${chatId}-${(update.message as { message_id: number }).message_id}`;
+    await expect(relay.client.workflow.getHandle(workflowId).result()).rejects.toThrow();
+    expect((await relay.client.workflow.getHandle(workflowId).describe()).status.name).toBe('FAILED');
   });
 });
