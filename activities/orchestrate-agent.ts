@@ -3,6 +3,7 @@ import { createCommandRunner } from './commands';
 import { heartbeatWhile } from './heartbeat';
 import type { ActivityDeps } from './deps';
 import { ConversationStore } from './stores/conversation-store';
+import { UsageStore } from './stores/usage-store';
 
 export interface OrchestrateInput {
   message: InboundMessage;
@@ -19,7 +20,8 @@ export const AI_NOT_CONFIGURED = 'AI is not configured on this relay (no ANTHROP
  * retry appends it once.
  */
 export function createOrchestrateAgent(deps: ActivityDeps) {
-  const { config, claude } = deps;
+  const { config, claude, clock = Date.now } = deps;
+  const usageStore = new UsageStore(deps.store);
   const conversations = new ConversationStore(deps.store);
   const runCommand = createCommandRunner(deps);
 
@@ -61,12 +63,14 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
       .join('\n')
       .trim();
     const reply = text || '(The assistant returned an empty answer.)';
-    await conversations.appendExchange(conversationKey, message.messageId, prompt, reply);
-    return {
-      text: reply,
-      source: 'claude',
-      model: response.model,
-      usage: { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens },
+    const usage = {
+      inputTokens: response.usage.input_tokens,
+      outputTokens: response.usage.output_tokens,
+      cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
+      cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
     };
+    await usageStore.record(message.userId, message.messageId, clock(), usage);
+    await conversations.appendExchange(conversationKey, message.messageId, prompt, reply);
+    return { text: reply, source: 'claude', model: response.model, usage };
   };
 }

@@ -1,13 +1,15 @@
 import type { GateDecision, InboundMessage, Role } from '../contracts/message';
 import { checkRateLimit, type RateLimitHit } from '../domain/rate-limit';
 import type { ActivityDeps } from './deps';
+import { UsageStore } from './stores/usage-store';
 
 /**
  * Step 1. Decides whether a message may go on: the sender must be allowed, within the rate limit, and the input
  * within size limits. A stopped message gets a short notice and never reaches the agent.
  */
 export function createSecurityGate({ config, store, clock = Date.now }: ActivityDeps) {
-  const { allowedUsers, admins, rateLimit, maxInputChars } = config.security;
+  const { allowedUsers, admins, rateLimit, maxInputChars, dailyTokenBudget } = config.security;
+  const usage = new UsageStore(store);
 
   function roleOf(message: InboundMessage): Role | undefined {
     if (admins.includes(message.userId)) return 'admin';
@@ -51,6 +53,17 @@ export function createSecurityGate({ config, store, clock = Date.now }: Activity
           role,
           reason: 'rate_limited',
           notice: `You are sending messages too fast. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+        };
+      }
+    }
+    if (dailyTokenBudget !== null && role !== 'admin') {
+      const spent = await usage.spentOn(message.userId, clock());
+      if (spent >= dailyTokenBudget) {
+        return {
+          allowed: false,
+          role,
+          reason: 'budget_exhausted',
+          notice: `You have used today's assistant budget (${spent} of ${dailyTokenBudget} tokens). It resets at 00:00 UTC.`,
         };
       }
     }

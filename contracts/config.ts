@@ -87,6 +87,17 @@ const envSchema = z.object({
   RELAY_RATE_LIMIT: rateLimitSchema,
   RELAY_MAX_INPUT_CHARS: positiveInt(8000),
   RELAY_HISTORY_TOKENS: positiveInt(4000),
+  RELAY_DAILY_TOKENS: z
+    .string()
+    .default('200000')
+    .transform((raw, ctx) => {
+      if (raw.trim() === 'off') return null;
+      if (!/^\d{1,12}$/.test(raw.trim()) || Number(raw) === 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive number of tokens or "off"; got "${raw}"` });
+        return z.NEVER;
+      }
+      return Number(raw);
+    }),
   RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
   RELAY_WORKSPACES_FILE: z.string().min(1).optional(),
   RELAY_CHANNELS: z
@@ -131,6 +142,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       admins: env.RELAY_ADMINS,
       rateLimit: env.RELAY_RATE_LIMIT,
       maxInputChars: env.RELAY_MAX_INPUT_CHARS,
+      /** Claude tokens one user may spend per UTC day (admins are exempt); null = no budget. */
+      dailyTokenBudget: env.RELAY_DAILY_TOKENS,
     },
     context: { historyTokenBudget: env.RELAY_HISTORY_TOKENS, workspacesFile: env.RELAY_WORKSPACES_FILE },
     dataDir,

@@ -90,8 +90,8 @@ export type Role = 'admin' | 'user';
 export interface GateDecision {
   allowed: boolean;
   role?: Role;
-  /** Why the message was stopped: `unauthorized`, `rate_limited`, `too_long`, `empty`. */
-  reason?: 'unauthorized' | 'rate_limited' | 'too_long' | 'empty';
+  /** Why the message was stopped. */
+  reason?: 'unauthorized' | 'rate_limited' | 'budget_exhausted' | 'too_long' | 'empty';
   /** The reply the user gets when stopped. */
   notice?: string;
 }
@@ -121,7 +121,7 @@ export interface AgentReply {
   text: string;
   source: 'claude' | 'command' | 'notice';
   model?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  usage?: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
 }
 
 export interface DeliveryReceipt {

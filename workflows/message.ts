@@ -65,13 +65,18 @@ async function answer(trail: StepTrail, message: InboundMessage, gate: GateDecis
     'orchestrateAgent',
     summary,
     () => askAgent({ message, gate, context, plan }, summary),
-    (a) => `answered by ${a.source}`,
+    (a) => `answered by ${a.source}${a.usage ? ` (${a.usage.inputTokens} in / ${a.usage.outputTokens} out tokens)` : ''}`,
   );
   return { outcome: 'answered', reply: agentReply.text, route: plan.route };
 }
 
 /** A message the gate stopped gets the gate's notice as its reply. */
 function stopped(gate: GateDecision): Answer {
-  const outcome: Outcome = gate.reason === 'unauthorized' ? 'denied' : gate.reason === 'rate_limited' ? 'rate_limited' : 'rejected';
+  const outcome: Outcome =
+    gate.reason === 'unauthorized'
+      ? 'denied'
+      : gate.reason === 'rate_limited' || gate.reason === 'budget_exhausted'
+        ? 'rate_limited'
+        : 'rejected';
   return { outcome, reply: gate.notice ?? 'This message was not accepted.' };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { FileStateStore } from '../../activities/stores/file-state-store';
+import { UsageStore } from '../../activities/stores/usage-store';
 import { builtinWorkspaces } from '../../contracts/workspaces';
 import { inbound, makeActivities, makeConfig, Resources, runActivity } from './support';
 
@@ -43,6 +44,28 @@ describe('securityGate', () => {
     // The limit is now reached; a retry of an already-counted message still passes, a new one does not.
     expect((await runActivity(gate, fromUser('2'))).allowed).toBe(true);
     expect(await runActivity(gate, fromUser('3'))).toMatchObject({ allowed: false, reason: 'rate_limited' });
+  });
+
+  it('stops a user who spent the daily token budget until the next UTC day; admins are exempt', async () => {
+    let now = NOW;
+    const store = resources.track(new FileStateStore(resources.tempDir()));
+    const gate = gateWith({ ...limited, RELAY_RATE_LIMIT: 'off', RELAY_DAILY_TOKENS: '100' }, store, () => now);
+    const usage = new UsageStore(store);
+    await usage.record('42', 'm1', now, { inputTokens: 60, outputTokens: 30, cacheReadTokens: 500, cacheWriteTokens: 0 });
+    expect((await runActivity(gate, fromUser('2'))).allowed).toBe(true);
+
+    await usage.record('42', 'm2', now, { inputTokens: 5, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    await usage.record('42', 'm2', now, { inputTokens: 5, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 }); // a retry
+    expect(await runActivity(gate, fromUser('3'))).toMatchObject({
+      allowed: false,
+      reason: 'budget_exhausted',
+      notice: "You have used today's assistant budget (100 of 100 tokens). It resets at 00:00 UTC.",
+    });
+    await usage.record('1', 'm9', now, { inputTokens: 500, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    expect((await runActivity(gate, fromUser('4', '1'))).allowed).toBe(true);
+
+    now += 24 * 60 * 60_000;
+    expect((await runActivity(gate, fromUser('5'))).allowed).toBe(true);
   });
 
   it('the limit frees up once the window has passed', async () => {

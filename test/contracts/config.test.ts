@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       admins: [],
       rateLimit: { limit: 20, windowMs: 60_000 },
       maxInputChars: 8000,
+      dailyTokenBudget: 200_000,
     });
     expect(config.context).toEqual({ historyTokenBudget: 4000, workspacesFile: undefined });
     expect(config.dataDir).toBe(path.resolve('.relay-data'));
