@@ -1,9 +1,11 @@
+import { TelegramError } from 'telegraf';
 import { failureTypes, terminalFailure } from '../contracts/errors';
 import type { DeliveryReceipt, InboundMessage } from '../contracts/message';
 import { messageWorkflowId } from '../contracts/temporal';
 import { splitText } from '../domain/split-text';
+import { htmlToPlainText, renderTelegramHtml, splitTelegramHtml } from '../domain/telegram-html';
 import { translateTelegramError } from './channels/telegram';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps, TelegramApi } from './deps';
 
 export interface DeliverInput {
   message: InboundMessage;
@@ -16,14 +18,15 @@ interface DeliveryLog {
 }
 
 /**
- * Step 5. Delivers the reply through the channel the message came from. Telegram replies are split at 4096
- * characters; each sent part's message id is recorded before the next is sent. CLI and Esper replies are the
+ * Step 5. Delivers the reply through the channel the message came from. Telegram replies are rendered from
+ * Claude's markdown to Telegram HTML and split at 4096 characters on paragraph, line or word boundaries (never
+ * inside a tag); each sent part's message id is recorded before the next is sent. CLI and Esper replies are the
  * workflow's result, read by whoever started it.
  */
 export function createDeliverResponse({ store, telegram }: ActivityDeps) {
   return async function deliverResponse({ message, text }: DeliverInput): Promise<DeliveryReceipt> {
-    const parts = splitText(text);
-    if (message.channel !== 'telegram') return { channel: message.channel, parts: parts.length, messageIds: [] };
+    if (message.channel !== 'telegram') return { channel: message.channel, parts: splitText(text).length, messageIds: [] };
+    const parts = splitTelegramHtml(renderTelegramHtml(text));
     if (!telegram)
       throw terminalFailure(
         failureTypes.invalidInput,
@@ -34,12 +37,7 @@ export function createDeliverResponse({ store, telegram }: ActivityDeps) {
     const log = (await store.read<DeliveryLog>(logKey)) ?? { sent: {} };
     for (const [index, part] of parts.entries()) {
       if (log.sent[index]) continue;
-      let sent;
-      try {
-        sent = await telegram.sendMessage(message.chatId, part, index === 0 ? replyTo(message) : {});
-      } catch (error) {
-        throw translateTelegramError(error);
-      }
+      const sent = await sendHtmlPart(telegram, message.chatId, part, index === 0 ? replyTo(message) : {});
       log.sent[index] = String(sent.message_id);
       await store.update<DeliveryLog>(logKey, (current = { sent: {} }) => ({
         sent: { ...current.sent, [index]: String(sent.message_id) },
@@ -47,6 +45,25 @@ export function createDeliverResponse({ store, telegram }: ActivityDeps) {
     }
     return { channel: 'telegram', parts: parts.length, messageIds: parts.map((_, index) => log.sent[index]!) };
   };
+}
+
+/**
+ * Sends one part as Telegram HTML; if Telegram still rejects the entities, sends the same words as plain text
+ * rather than failing the reply.
+ */
+async function sendHtmlPart(telegram: TelegramApi, chatId: string, html: string, extra: ReturnType<typeof replyTo>) {
+  try {
+    return await telegram.sendMessage(chatId, html, { ...extra, parse_mode: 'HTML' });
+  } catch (error) {
+    if (!(error instanceof TelegramError && error.code === 400 && /can't parse entities|unsupported start tag/i.test(error.description))) {
+      throw translateTelegramError(error);
+    }
+  }
+  try {
+    return await telegram.sendMessage(chatId, htmlToPlainText(html), extra);
+  } catch (error) {
+    throw translateTelegramError(error);
+  }
 }
 
 function replyTo(message: InboundMessage) {

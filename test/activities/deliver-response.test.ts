@@ -105,19 +105,30 @@ describe('deliverResponse', () => {
     expect(second).toEqual(first);
   });
 
-  it("a Telegram rejection (400 can't parse entities) is a non-retryable RemoteRejected failure", async () => {
+  it("sends Claude's markdown as Telegram HTML, and falls back to plain text when Telegram rejects the entities", async () => {
+    const { deliverResponse } = makeActivities(deps);
+    await runActivity(deliverResponse, { message: telegramMessage('557'), text: 'a **bold** claim about `x < y`' });
+    expect(double.sent.at(-1)).toMatchObject({ parse_mode: 'HTML', text: 'a <b>bold</b> claim about <code>x &lt; y</code>' });
+
     double.failNext('sendMessage', {
       errorCode: 400,
       description: "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 12",
     });
+    const receipt = await runActivity(deliverResponse, { message: telegramMessage('558'), text: 'a **bold** claim' });
+
+    expect(receipt.parts).toBe(1);
+    expect(double.sent.at(-1)!.text).toBe('a bold claim');
+    expect(double.sent.at(-1)!.parse_mode).toBeUndefined();
+  });
+
+  it('a Telegram rejection of the message itself (400 chat not found) is a non-retryable RemoteRejected failure', async () => {
+    double.failNext('sendMessage', { errorCode: 400, description: 'Bad Request: chat not found' });
     const { deliverResponse } = makeActivities(deps);
 
-    const failure = await failureOf(runActivity(deliverResponse, { message: telegramMessage('558'), text: 'a *broken entity' }));
+    const failure = await failureOf(runActivity(deliverResponse, { message: telegramMessage('559'), text: 'hello' }));
 
-    expect(failure.type).toBe('RemoteRejected');
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain("can't parse entities");
-    expect(double.sent).toHaveLength(0);
+    expect(failure).toMatchObject({ type: 'RemoteRejected', nonRetryable: true });
+    expect(failure.message).toContain('chat not found');
   });
 
   it('a Telegram server error (502) is a retryable RemoteFailed failure', async () => {
