@@ -1,4 +1,5 @@
 import type { AgentReply, GateDecision, InboundMessage, MessageContext, RoutePlan } from '../contracts/message';
+import { keepTyping } from './channels/telegram';
 import { createCommandRunner } from './commands';
 import { heartbeatWhile } from './heartbeat';
 import type { ActivityDeps } from './deps';
@@ -47,17 +48,23 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
     if (recorded !== undefined) return { text: recorded, source: 'claude', model: context.workspace.model ?? config.claude.model };
     const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
     const model = context.workspace.model ?? config.claude.model;
-    const response = await heartbeatWhile((signal) =>
-      claude.createMessage(
-        {
-          model,
-          max_tokens: config.claude.maxTokens,
-          system: context.workspace.systemPrompt,
-          messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: prompt }],
-        },
-        signal,
-      ),
-    );
+    const stopTyping = message.channel === 'telegram' && deps.telegram ? keepTyping(deps.telegram, message.chatId) : () => undefined;
+    let response;
+    try {
+      response = await heartbeatWhile((signal) =>
+        claude.createMessage(
+          {
+            model,
+            max_tokens: config.claude.maxTokens,
+            system: context.workspace.systemPrompt,
+            messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: prompt }],
+          },
+          signal,
+        ),
+      );
+    } finally {
+      stopTyping();
+    }
     const text = response.content
       .flatMap((block) => (block.type === 'text' ? [block.text] : []))
       .join('\n')

@@ -1,4 +1,4 @@
-import { TelegramError } from 'telegraf';
+import { TelegramError, type Telegram } from 'telegraf';
 import { failureTypes, retryableFailure, terminalFailure } from '../../contracts/errors';
 
 /**
@@ -23,4 +23,18 @@ export function translateTelegramError(error: unknown): Error {
     return retryableFailure(failureTypes.networkFailed, `Telegram unreachable: ${(error as Error).message}`);
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** How often Telegram needs the typing action repeated (it shows for about 5 s). */
+const TYPING_REFRESH_MS = 4_500;
+
+/**
+ * Shows "typing…" in a chat until the returned function is called. Best effort: a failed chat action is
+ * cosmetic and never fails the step.
+ */
+export function keepTyping(telegram: Pick<Telegram, 'sendChatAction'>, chatId: string): () => void {
+  const send = () => void telegram.sendChatAction(chatId, 'typing').catch(() => undefined);
+  send();
+  const timer = setInterval(send, TYPING_REFRESH_MS);
+  return () => clearInterval(timer);
 }

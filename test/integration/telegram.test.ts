@@ -53,6 +53,11 @@ describe('Telegram channel', () => {
     expect(reply!.text).toBe('echo: hi from telegram');
     expect(reply!.reply_parameters).toMatchObject({ message_id: (update.message as { message_id: number }).message_id });
     expect(telegram.calls.some((call) => call.method === 'setMyCommands')).toBe(true);
+    // "typing…" was shown while Claude worked.
+    expect(telegram.calls).toContainEqual({
+      method: 'sendChatAction',
+      params: expect.objectContaining({ chat_id: String(chatId), action: 'typing' }),
+    });
   });
 
   it('answers an update that Telegram delivers twice only once', async () => {
