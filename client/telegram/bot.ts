@@ -9,6 +9,7 @@ import { Telegraf } from 'telegraf';
 import type { RelayConfig } from '../../contracts/config';
 import { builtinCommands } from '../../domain/routing';
 import { submitMessage } from '../ingress';
+import { addressing, type BotIdentity } from './group-filter';
 import { normalizeUpdate } from './normalize';
 
 export interface TelegramChannel {
@@ -21,14 +22,24 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
   let stopping = false;
   const bot = new Telegraf(config.telegram.token, { telegram: { apiRoot: config.telegram.apiRoot } });
 
+  // Fail fast on a bad token, before polling starts.
+  const me = await bot.telegram.getMe();
+  const identity: BotIdentity = { id: me.id, username: me.username };
+
   bot.use(async (ctx) => {
+    const addressed = addressing(ctx.update, identity);
+    if (!addressed.addressed) {
+      log.debug({ updateId: ctx.update.update_id, reason: addressed.reason }, 'ignored a group message');
+      return;
+    }
     const result = normalizeUpdate(ctx.update);
     if (!result.ok) {
       log.warn({ updateId: ctx.update.update_id, reason: result.reason }, 'skipped a Telegram update');
       return;
     }
+    const message = addressed.text === undefined ? result.message : { ...result.message, text: addressed.text };
     const workflowId = await submitUntilAccepted(
-      () => submitMessage(client, config.temporal.taskQueue, result.message),
+      () => submitMessage(client, config.temporal.taskQueue, message),
       log,
       () => stopping,
     );
@@ -37,8 +48,6 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
   // Without this, telegraf rethrows and stops polling.
   bot.catch((error, ctx) => log.error({ err: error, updateId: ctx.update.update_id }, 'Telegram update handling failed'));
 
-  // Fail fast on a bad token, before polling starts.
-  const me = await bot.telegram.getMe();
   await bot.telegram.setMyCommands(Object.entries(builtinCommands).map(([command, description]) => ({ command, description })));
   void bot.launch({ dropPendingUpdates: false }).catch((error: Error) => log.error({ err: error }, 'Telegram polling stopped'));
   log.info({ bot: me.username }, 'Telegram channel polling');

@@ -113,6 +113,26 @@ describe('Telegram channel', () => {
     expect(replies.map((r) => r.text)).toEqual(['echo: typo', expect.stringContaining('I saw your edit')]);
   });
 
+  it('in a group, answers only messages addressed to the bot', async () => {
+    const groupId = -++nextChat;
+    const group = (messageId: number, text: string) => ({
+      message: {
+        message_id: messageId,
+        date: 0,
+        chat: { id: groupId, type: 'supergroup', title: 'ops' },
+        from: { id: ALLOWED, is_bot: false, first_name: 'A' },
+        text,
+      },
+    });
+    telegram.pushUpdate(group(1, 'just chatting among us'));
+    telegram.pushUpdate(group(2, '@relay_test_bot are you there?'));
+    const replies = await waitForReplies(groupId, 1);
+    await new Promise((r) => setTimeout(r, 500));
+
+    expect(repliesTo(groupId).map((r) => r.text)).toEqual(['echo: are you there?']);
+    expect(replies[0]!.reply_parameters).toMatchObject({ message_id: 2 });
+  });
+
   it('answers unsupported message types with a clear notice', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({
