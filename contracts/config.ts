@@ -85,7 +85,7 @@ const envSchema = z.object({
   RELAY_ALLOWED_USERS: idList('RELAY_ALLOWED_USERS'),
   RELAY_ADMINS: idList('RELAY_ADMINS'),
   RELAY_RATE_LIMIT: rateLimitSchema,
-  RELAY_MAX_INPUT_CHARS: positiveInt(8000),
+  RELAY_MAX_INPUT_CHARS: positiveInt(16000),
   RELAY_HISTORY_TOKENS: positiveInt(4000),
   RELAY_DAILY_TOKENS: z
     .string()

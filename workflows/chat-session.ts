@@ -18,6 +18,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Channel, InboundMessage } from '../contracts/message';
 import { chatSessionStatusQuery, inboundMessageSignal, messageWorkflowId, searchAttributes } from '../contracts/temporal';
+import { continues, joinPieces, looksCut } from '../domain/split-input';
 import { messageWorkflow } from './message';
 
 export interface ChatSessionInput {
@@ -33,6 +34,8 @@ export interface ChatSessionInput {
 /** A session with nothing to do for this long ends; the next message starts a new one. */
 const IDLE_TIMEOUT = '30 minutes';
 const RECENT_IDS_KEPT = 500;
+/** How long to wait for the next piece of a long message Telegram cut up (pieces arrive back to back). */
+const CONTINUATION_WINDOW = '2 seconds';
 /** Keeps each run's history small; Temporal may suggest continuing earlier. */
 const MESSAGES_PER_RUN = 200;
 
@@ -56,7 +59,7 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
       await condition(allHandlersFinished);
       await continueAsNew<typeof chatSessionWorkflow>({ ...input, pending, recentIds: recentIds.slice(-RECENT_IDS_KEPT), processed });
     }
-    const message = pending.shift()!;
+    const message = await takeWithContinuations(pending, (messageId) => recentIds.push(messageId));
     current = messageWorkflowId(message);
     await runMessage(message, current);
     recentIds.push(message.messageId);
@@ -65,6 +68,21 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
     processedThisRun++;
     current = undefined;
   }
+}
+
+/**
+ * Takes the next message; if Telegram cut it from a long paste, waits briefly for its continuations and joins
+ * them, so the user gets one answer to what they sent as one message.
+ */
+async function takeWithContinuations(pending: InboundMessage[], remember: (messageId: string) => void): Promise<InboundMessage> {
+  let message = pending.shift()!;
+  while (looksCut(message) && (await condition(() => pending.length > 0, CONTINUATION_WINDOW))) {
+    if (!continues(message, pending[0]!)) break;
+    const next = pending.shift()!;
+    remember(next.messageId);
+    message = joinPieces(message, next);
+  }
+  return message;
 }
 
 async function runMessage(message: InboundMessage, workflowId: string): Promise<void> {

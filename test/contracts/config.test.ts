@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       allowedUsers: [],
       admins: [],
       rateLimit: { limit: 20, windowMs: 60_000 },
-      maxInputChars: 8000,
+      maxInputChars: 16000,
       dailyTokenBudget: 200_000,
     });
     expect(config.context).toEqual({ historyTokenBudget: 4000, workspacesFile: undefined });

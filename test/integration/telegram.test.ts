@@ -133,6 +133,20 @@ describe('Telegram channel', () => {
     expect(replies[0]!.reply_parameters).toMatchObject({ message_id: 2 });
   });
 
+  it('answers a long paste that Telegram cut into pieces once, as one message', async () => {
+    const chatId = ++nextChat;
+    const first = 'lorem ipsum '.repeat(340).trim(); // 4079 characters, as a Telegram client cuts them
+    const before = claude.requests.length;
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: first });
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'and the end of it' });
+    await waitForReplies(chatId, 1);
+    await new Promise((r) => setTimeout(r, 2500));
+
+    expect(claude.requests.length - before).toBe(1);
+    expect(claude.requests.at(-1)!.body.messages.at(-1)!.content).toBe(`${first}\nand the end of it`);
+    expect(repliesTo(chatId)).toHaveLength(2); // one answer, split by length only: it echoes 4,000+ characters
+  });
+
   it('answers unsupported message types with a clear notice', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({
