@@ -5,6 +5,7 @@ import { messageWorkflowId } from '../contracts/temporal';
 import { splitText } from '../domain/split-text';
 import { htmlToPlainText, renderTelegramHtml, splitTelegramHtml } from '../domain/telegram-html';
 import { translateTelegramError } from './channels/telegram';
+import { ChatPacer } from './channels/chat-pacer';
 import type { ActivityDeps, TelegramApi } from './deps';
 
 export interface DeliverInput {
@@ -23,7 +24,8 @@ interface DeliveryLog {
  * inside a tag); each sent part's message id is recorded before the next is sent. CLI and Esper replies are the
  * workflow's result, read by whoever started it.
  */
-export function createDeliverResponse({ store, telegram }: ActivityDeps) {
+export function createDeliverResponse({ store, telegram, clock = Date.now }: ActivityDeps) {
+  const pacer = new ChatPacer(store, clock);
   return async function deliverResponse({ message, text }: DeliverInput): Promise<DeliveryReceipt> {
     if (message.channel !== 'telegram') return { channel: message.channel, parts: splitText(text).length, messageIds: [] };
     const parts = splitTelegramHtml(renderTelegramHtml(text));
@@ -37,7 +39,9 @@ export function createDeliverResponse({ store, telegram }: ActivityDeps) {
     const log = (await store.read<DeliveryLog>(logKey)) ?? { sent: {} };
     for (const [index, part] of parts.entries()) {
       if (log.sent[index]) continue;
+      await pacer.waitForTurn(message.chatId);
       const sent = await sendHtmlPart(telegram, message.chatId, part, index === 0 ? replyTo(message) : {});
+      await pacer.sent(message.chatId);
       log.sent[index] = String(sent.message_id);
       await store.update<DeliveryLog>(logKey, (current = { sent: {} }) => ({
         sent: { ...current.sent, [index]: String(sent.message_id) },

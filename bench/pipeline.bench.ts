@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { createActivities, type RelayActivities } from '../activities';
 import { awaitOutcome, submitMessage } from '../client/ingress';
 import { connectClient } from '../client/connect';
@@ -27,7 +27,7 @@ import { startClaudeDouble, type ClaudeDouble } from '../test/doubles/claude-dou
 import { startDevServer, type DevServer } from '../workers/dev-server';
 import { createLogger, installTemporalLogging } from '../workers/logger';
 import { resolveTemporalBinary } from '../workers/temporal-binary';
-import { buildActivityDeps, createRelayWorker } from '../workers/worker';
+import { buildActivityDeps, createRelayWorker, type RelayWorker } from '../workers/worker';
 
 const WARMUP_MESSAGES = 10;
 const OUTCOME_TIMEOUT_MS = 120_000;
@@ -354,7 +354,7 @@ interface Resources {
   devServer?: DevServer;
   connection?: NativeConnection;
   client?: Client;
-  worker?: Worker;
+  worker?: RelayWorker;
   running?: Promise<void>;
   guardian?: ChildProcess;
   dirs: string[];

@@ -78,6 +78,7 @@ const envSchema = z.object({
     .regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC… (the token BotFather gave you)')
     .optional(),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  RELAY_TELEGRAM_RATE: z.coerce.number().positive().max(1000).default(25),
   ANTHROPIC_API_KEY: secretList,
   ANTHROPIC_BASE_URL: z.url().optional(),
   RELAY_MODEL: z.string().min(1).default('claude-sonnet-5'),
@@ -130,7 +131,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
     },
-    telegram: { token: env.TELEGRAM_BOT_TOKEN, apiRoot: env.TELEGRAM_API_ROOT },
+    telegram: {
+      token: env.TELEGRAM_BOT_TOKEN,
+      apiRoot: env.TELEGRAM_API_ROOT,
+      /** Messages per second the bot sends across all workers (Telegram allows about 30). */
+      globalRatePerSecond: env.RELAY_TELEGRAM_RATE,
+    },
     claude: {
       apiKeys: env.ANTHROPIC_API_KEY,
       baseURL: env.ANTHROPIC_BASE_URL,

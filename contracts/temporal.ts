@@ -16,6 +16,14 @@ export function chatSessionWorkflowId(channel: Channel, chatId: string): string 
   return `chat-${channel}-${chatId}`;
 }
 
+/**
+ * The task queue of the activities that send to Telegram (replies, notices). A separate queue, because its
+ * rate limit applies to the whole queue across all workers: that is what keeps the bot under Telegram's limit.
+ */
+export function outboundTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-outbound`;
+}
+
 export const searchAttributes = {
   channel: defineSearchAttributeKey('RelayChannel', SearchAttributeType.KEYWORD),
   chatId: defineSearchAttributeKey('RelayChatId', SearchAttributeType.KEYWORD),

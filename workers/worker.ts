@@ -4,13 +4,14 @@
  */
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
 import { createActivities, type ActivityDeps } from '../activities';
 import { ClaudeGateway } from '../activities/claude-gateway';
 import { FileStateStore } from '../activities/stores/file-state-store';
 import type { RelayConfig } from '../contracts/config';
+import { outboundTaskQueue } from '../contracts/temporal';
 import { loadWorkspaces } from '../contracts/workspaces';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
@@ -47,15 +48,53 @@ export interface RelayWorkerOptions {
   worker?: Partial<WorkerOptions>;
 }
 
-/** Creates the worker that runs `messageWorkflow`, `chatSessionWorkflow` and the five pipeline activities. */
-export async function createRelayWorker(config: RelayConfig, { connection, deps, worker, log }: RelayWorkerOptions): Promise<Worker> {
-  const activityDeps = { ...buildActivityDeps(config, log), ...deps };
-  return Worker.create({
+/**
+ * The relay's workers in one process: the main worker (all workflows, the pipeline's activities) and the
+ * outbound worker, which runs only the activities that send to Telegram on their own task queue. That queue
+ * has a task-queue-wide rate limit, so all workers together never exceed Telegram's global bot limit.
+ */
+export class RelayWorker {
+  constructor(private readonly workers: Worker[]) {}
+
+  /** Runs until `shutdown()`; rejects if any worker fails (after shutting the others down). */
+  async run(): Promise<void> {
+    const runs = this.workers.map((worker) => worker.run());
+    try {
+      await Promise.all(runs);
+    } catch (error) {
+      this.shutdown();
+      await Promise.allSettled(runs);
+      throw error;
+    }
+  }
+
+  shutdown(): void {
+    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+
+  getState(): State {
+    return this.workers[0]!.getState();
+  }
+}
+
+/** Creates the relay's workers: `messageWorkflow`, `chatSessionWorkflow`, the pipeline and outbound activities. */
+export async function createRelayWorker(config: RelayConfig, { connection, deps, worker, log }: RelayWorkerOptions): Promise<RelayWorker> {
+  const activities = createActivities({ ...buildActivityDeps(config, log), ...deps });
+  const { deliverResponse, notifyUser, notifyAdmins, ...pipeline } = activities;
+  const main = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(worker?.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(activityDeps),
+    activities: pipeline,
     ...worker,
   });
+  const outbound = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: outboundTaskQueue(config.temporal.taskQueue),
+    activities: { deliverResponse, notifyUser, notifyAdmins },
+    maxTaskQueueActivitiesPerSecond: config.telegram.globalRatePerSecond,
+  });
+  return new RelayWorker([main, outbound]);
 }

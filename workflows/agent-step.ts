@@ -10,10 +10,14 @@ import type { OrchestrateInput } from '../activities/orchestrate-agent';
 import { failureTypes } from '../contracts/errors';
 import type { AgentReply } from '../contracts/message';
 import { messageWorkflowId } from '../contracts/temporal';
-import { llmPreset, noticePreset } from './presets';
+import { llmPreset, noticePreset, onOutboundQueue } from './presets';
 
 const { orchestrateAgent } = proxyActivities<RelayActivities>(llmPreset);
-const { notifyUser, notifyAdmins } = proxyActivities<RelayActivities>(noticePreset);
+const notices = proxyActivities<RelayActivities>(noticePreset);
+const notifyUser = (input: Parameters<RelayActivities['notifyUser']>[0]) =>
+  notices.notifyUser.executeWithOptions(onOutboundQueue({ ...noticePreset, summary: `Tell the user: ${input.kind}` }), [input]);
+const notifyAdmins = (input: Parameters<RelayActivities['notifyAdmins']>[0]) =>
+  notices.notifyAdmins.executeWithOptions(onOutboundQueue({ ...noticePreset, summary: 'Report to the admins' }), [input]);
 
 /** Attempts before the user hears that the answer is delayed (a single 529 is common and brief). */
 const ATTEMPTS_BEFORE_DELAY_NOTICE = 2;

@@ -7,7 +7,7 @@ import type { RelayActivities } from '../activities';
 import type { GateDecision, InboundMessage, MessageOutcome, Outcome, Route } from '../contracts/message';
 import { searchAttributes } from '../contracts/temporal';
 import { askAgent } from './agent-step';
-import { storePreset, telegramPreset } from './presets';
+import { onOutboundQueue, storePreset, telegramPreset } from './presets';
 import { StepTrail } from './step-trail';
 
 const activities = proxyActivities<RelayActivities>(storePreset);
@@ -34,7 +34,7 @@ export async function messageWorkflow(message: InboundMessage): Promise<MessageO
   await trail.run(
     'deliverResponse',
     activities.deliverResponse,
-    { ...telegramPreset, summary: `Deliver the reply via ${message.channel}` },
+    onOutboundQueue({ ...telegramPreset, summary: `Deliver the reply via ${message.channel}` }),
     [{ message, text: reply }],
     (d) => `${d.parts} part(s) via ${d.channel}`,
   );

@@ -2,8 +2,9 @@
  * Named timeout and retry presets, one per dependency. Backoff is exponential; a failure that carries a
  * `nextRetryDelay` (Telegram's `retry_after`, Claude's `retry-after`) overrides the backoff for that attempt.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { nonRetryableFailureTypes } from '../contracts/errors';
+import { outboundTaskQueue } from '../contracts/temporal';
 
 const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
 
@@ -24,9 +25,13 @@ export const llmPreset: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 12, nonRetryableErrorTypes },
 };
 
-/** Telegram Bot API: quick calls; flood waits come with their own `retry_after`. */
+/**
+ * Telegram Bot API: quick calls, paced per chat; flood waits come with their own `retry_after`. Runs on the
+ * outbound task queue (see `onOutboundQueue`).
+ */
 export const telegramPreset: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', nonRetryableErrorTypes },
 };
@@ -37,3 +42,8 @@ export const noticePreset: ActivityOptions = {
   scheduleToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes },
 };
+
+/** The options of an activity that sends to Telegram: on the rate-limited outbound queue of this workflow's queue. */
+export function onOutboundQueue<T extends ActivityOptions>(options: T): T {
+  return { ...options, taskQueue: outboundTaskQueue(workflowInfo().taskQueue) };
+}

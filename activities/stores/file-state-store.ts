@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { KeyedSerial } from '../../domain/keyed-serial';
 import type { StateStore } from './state-store';
 
 /**
@@ -8,7 +9,7 @@ import type { StateStore } from './state-store';
  * run one worker per data dir (use the Redis store to share state between workers).
  */
 export class FileStateStore implements StateStore {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly serial = new KeyedSerial();
 
   constructor(private readonly dir: string) {}
 
@@ -22,25 +23,15 @@ export class FileStateStore implements StateStore {
   }
 
   update<T>(key: string, change: (current: T | undefined) => T): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const value = change(await this.read<T>(key));
-        await this.write(key, value);
-        return value;
-      });
-    this.queues.set(key, next);
-    void next
-      .finally(() => {
-        if (this.queues.get(key) === next) this.queues.delete(key);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.serial.run(key, async () => {
+      const value = change(await this.read<T>(key));
+      await this.write(key, value);
+      return value;
+    });
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()]);
+    await this.serial.idle();
   }
 
   private async write(key: string, value: unknown): Promise<void> {

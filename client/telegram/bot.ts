@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { RelayConfig } from '../../contracts/config';
+import { KeyedSerial } from '../../domain/keyed-serial';
 import { builtinCommands } from '../../domain/routing';
 import { submitMessage } from '../ingress';
 import { addressing, type BotIdentity } from './group-filter';
@@ -20,7 +21,9 @@ export interface TelegramChannel {
 export async function startTelegramChannel(config: RelayConfig, client: Client, log: Logger): Promise<TelegramChannel> {
   if (!config.telegram.token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   let stopping = false;
-  const bot = new Telegraf(config.telegram.token, { telegram: { apiRoot: config.telegram.apiRoot } });
+  const perChat = new KeyedSerial();
+  // No handler timeout: an update is acknowledged only after Temporal accepted it, however long that takes.
+  const bot = new Telegraf(config.telegram.token, { telegram: { apiRoot: config.telegram.apiRoot }, handlerTimeout: Infinity });
 
   // Fail fast on a bad token, before polling starts.
   const me = await bot.telegram.getMe();
@@ -38,10 +41,14 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
       return;
     }
     const message = addressed.text === undefined ? result.message : { ...result.message, text: addressed.text };
-    const workflowId = await submitUntilAccepted(
-      () => submitMessage(client, config.temporal.taskQueue, message),
-      log,
-      () => stopping,
+    // telegraf handles a batch of updates concurrently; submitting per chat in arrival order keeps the chat's
+    // messages in order (the session workflow then runs them in the order Temporal received them).
+    const workflowId = await perChat.run(message.chatId, () =>
+      submitUntilAccepted(
+        () => submitMessage(client, config.temporal.taskQueue, message),
+        log,
+        () => stopping,
+      ),
     );
     log.debug({ workflowId }, 'message accepted');
   });

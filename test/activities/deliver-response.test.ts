@@ -3,6 +3,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { Telegram } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
+import { builtinWorkspaces } from '../../contracts/workspaces';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
 import { failureOf, inbound, makeActivities, makeConfig, makeStore, Resources, runActivity } from './support';
 
@@ -19,8 +20,8 @@ function longReply(): string {
   return text;
 }
 
-const telegramMessage = (messageId = '555') =>
-  inbound({ channel: 'telegram', chatId: '1001', userId: '42', messageId, text: 'tell me a long story' });
+const telegramMessage = (messageId = '555', chatId = '1001') =>
+  inbound({ channel: 'telegram', chatId, userId: '42', messageId, text: 'tell me a long story' });
 
 describe('deliverResponse', () => {
   const resources = new Resources();
@@ -167,5 +168,38 @@ describe('deliverResponse', () => {
 
     expect(receipt).toEqual({ channel: 'cli', parts: 3, messageIds: [] });
     expect(double.calls).toHaveLength(0);
+  });
+});
+
+describe('deliverResponse pacing', () => {
+  const resources = new Resources();
+  afterEach(() => resources.cleanup());
+
+  it('spaces the parts of a long reply about a second apart in a private chat, three in a group', async () => {
+    const double = resources.track(await startTelegramDouble());
+    const telegram = new Telegram(double.token, { apiRoot: double.url });
+    const { deliverResponse } = makeActivities({
+      config: makeConfig({ TELEGRAM_BOT_TOKEN: double.token, TELEGRAM_API_ROOT: double.url }),
+      store: makeStore(resources, resources.tempDir()),
+      workspaces: builtinWorkspaces,
+      telegram,
+    });
+    const longReply = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(4000)).join('\n\n');
+    const sentAt: number[] = [];
+    const original = telegram.sendMessage.bind(telegram);
+    telegram.sendMessage = (async (...args: Parameters<typeof original>) => {
+      sentAt.push(Date.now());
+      return original(...args);
+    }) as typeof telegram.sendMessage;
+
+    await runActivity(deliverResponse, { message: telegramMessage('700', '4242'), text: longReply });
+    await runActivity(deliverResponse, { message: telegramMessage('701', '-4242'), text: 'a' });
+    await runActivity(deliverResponse, { message: telegramMessage('702', '-4242'), text: 'b' });
+
+    const gaps = sentAt.slice(1).map((at, i) => at - sentAt[i]!);
+    // Lower bounds only: a busy machine can make gaps longer, never shorter.
+    expect(gaps[0]).toBeGreaterThanOrEqual(950);
+    expect(gaps[1]).toBeGreaterThanOrEqual(950);
+    expect(gaps[3]).toBeGreaterThanOrEqual(2950);
   });
 });

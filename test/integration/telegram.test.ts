@@ -60,6 +60,16 @@ describe('Telegram channel', () => {
     });
   });
 
+  it('answers a burst of messages in one chat in the order they were sent', async () => {
+    const chatId = ++nextChat;
+    const texts = ['first', 'second', 'third', 'fourth', 'fifth'];
+    // Pushed at once, they reach telegraf in one getUpdates batch, which it handles concurrently.
+    for (const text of texts) telegram.pushMessage({ chatId, userId: ALLOWED, text });
+    const replies = await waitForReplies(chatId, texts.length);
+
+    expect(replies.map((r) => r.text)).toEqual(texts.map((t) => `echo: ${t}`));
+  });
+
   it('answers an update that Telegram delivers twice only once', async () => {
     const chatId = ++nextChat;
     const first = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'redelivered' });

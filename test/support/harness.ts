@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { connectClient } from '../../client/connect';
 import { awaitOutcome, submitMessage } from '../../client/ingress';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
 import { parseInboundMessage, type InboundMessage, type MessageOutcome } from '../../contracts/message';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
-import { createRelayWorker, WORKFLOWS_PATH } from '../../workers/worker';
+import { createRelayWorker, WORKFLOWS_PATH, type RelayWorker } from '../../workers/worker';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflows once per test process. */
@@ -32,7 +32,7 @@ export const uniqueChatId = () => String(++nextChat);
 export interface Harness {
   config: RelayConfig;
   client: Client;
-  worker: Worker;
+  worker: RelayWorker;
   dataDir: string;
   /** Submits a CLI (or other channel) message and waits for its outcome. */
   send(text: string, options?: Partial<InboundMessage>): Promise<MessageOutcome>;
