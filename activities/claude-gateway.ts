@@ -115,7 +115,9 @@ export class ClaudeGateway {
         `Claude rejected every configured API key (${this.keys.length}); check ANTHROPIC_API_KEY`,
       );
     }
-    throw retryableFailure(failureTypes.remoteThrottled, `every Claude API key is rate limited (${this.keys.length})`, soonest - now);
+    // Whole seconds, like the retry-after headers the cool-downs came from.
+    const waitMs = Math.ceil((soonest - now) / 1000) * 1000;
+    throw retryableFailure(failureTypes.remoteThrottled, `every Claude API key is rate limited (${this.keys.length})`, waitMs);
   }
 
   private recordSuccess(): void {

@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import type { RelayConfig } from '../contracts/config';
 
@@ -23,16 +23,18 @@ export function createLogger(config: Pick<RelayConfig, 'logLevel'>, name = 'espe
 const temporalLevels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /**
- * Routes the Temporal SDK's own logs (worker, bundler, workflow `log.*`) into our logger. The SDK is chatty at
- * info (webpack output), so it logs from warn up unless our level is debug or finer.
+ * Routes the Temporal SDK's own logs (worker, bundler, workflow `log.*`, and the Rust core, which would
+ * otherwise print to stdout and corrupt `--json` output) into our logger on stderr. The SDK is chatty at info
+ * (webpack output), so it logs from warn up unless our level is debug or finer.
  */
 export function installTemporalLogging(log: Logger): void {
   if (Runtime._instance) return; // installed once per process
-  const level = log.levelVal <= 20 ? 'DEBUG' : 'WARN';
+  const level = log.levelVal <= 20 ? 'DEBUG' : log.levelVal >= 50 ? 'ERROR' : 'WARN';
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const { sdkComponent, ...meta } = entry.meta ?? {};
       log[temporalLevels[entry.level]]({ temporal: sdkComponent, ...meta }, entry.message);
     }),
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) } },
   });
 }

@@ -1,17 +1,39 @@
 /**
  * The `relay` command line. Each subcommand parses its options, loads the config once, and calls into the
- * composition roots (`workers/`) or the ingress (`client/`).
+ * composition roots (`workers/`), the ingress, or the operator tools (`client/cli`, `client/inspect`).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type RelayConfig } from '../../contracts/config';
 import { createLogger } from '../../workers/logger';
+import { parseDuration } from '../inspect/duration';
+import { runFailed } from './failed';
+import { runReplay } from './replay';
+import { runReplayCheck } from './replay-check';
 import { runSend } from './send';
+import { runTrace } from './trace';
 import { runSetup, runUp } from './up';
 
 const numericId = (value: string) => {
   if (!/^-?\d{1,20}$/.test(value)) throw new InvalidArgumentError('must be a numeric id');
   return value;
 };
+
+const duration = (value: string) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+const positiveInt = (value: string) => {
+  if (!/^\d{1,9}$/.test(value) || Number(value) === 0) throw new InvalidArgumentError('must be a positive whole number');
+  return Number(value);
+};
+
+const DAY_MS = 24 * 3_600_000;
+const sinceOption = (what: string) =>
+  new Option('--since <duration>', `${what} started within this long before now (30m, 24h, 7d)`).argParser(duration).default(DAY_MS, '24h');
 
 let loaded: RelayConfig | undefined;
 /** The config, parsed once on first use (so `--help` works even with a broken environment). */
@@ -43,6 +65,81 @@ program
   .option('--json', 'print { workflowId, outcome, route, reply, steps } as JSON')
   .option('--timeout <seconds>', 'how long to wait for the reply', (value) => Number(value), 120)
   .action(async (words: string[], options) => runSend(config(), { ...options, text: words.join(' ') }));
+
+program
+  .command('trace')
+  .description("one workflow's timeline from its history: each step's attempts, duration, status and last failure")
+  .argument('<workflow-id>', 'e.g. msg-telegram-42-1017 (a message) or chat-telegram-42 (a chat session)')
+  .option('--run <run-id>', 'a specific run (e.g. the failed one before a replay); default the latest')
+  .option('--json', 'print the trace as JSON')
+  .addHelpText('after', '\nExit code 1 with "no workflow <id>" when it does not exist.')
+  .action(async (workflowId: string, options) => void (await runTrace(config(), { workflowId, runId: options.run, json: options.json })));
+
+program
+  .command('failed')
+  .description('list message workflows that failed, timed out, were terminated or canceled, with the cause of each')
+  .addOption(sinceOption('messages'))
+  .option('--chat <id>', 'only this chat (RelayChatId)', numericId)
+  .option('--limit <n>', 'at most this many', positiveInt, 50)
+  .option('--json', 'print an array of { workflowId, runId, status, closeTime, chatId, userId, cause } as JSON')
+  .addHelpText('after', '\nExamples:\n  relay failed --since 7d\n  relay failed --chat 42 --json')
+  .action(
+    async (options) =>
+      void (await runFailed(config(), { sinceMs: options.since, chat: options.chat, limit: options.limit, json: options.json })),
+  );
+
+program
+  .command('replay')
+  .description('re-run failed message workflows after a fix, from the step that failed; a delivered reply is never sent again')
+  .argument('[workflow-ids...]', 'message workflows to replay (msg-<channel>-<chatId>-<messageId>)')
+  .option('--all-failed', 'replay every failed message (as `relay failed` lists them) instead of the ids given')
+  .addOption(sinceOption('with --all-failed: messages'))
+  .option('--chat <id>', 'with --all-failed: only this chat', numericId)
+  .option('--limit <n>', 'with --all-failed: at most this many', positiveInt, 50)
+  .option('--dry-run', 'say what would be done (reset to event N, restart, skip), change nothing')
+  .addOption(new Option('--wait [seconds]', 'wait for each new run to close and report how it ended').argParser(positiveInt).preset('120'))
+  .option('--json', 'print { ok, results: [{ workflowId, action, detail, newRunId, finalStatus }] } as JSON')
+  .addHelpText(
+    'after',
+    '\nEach failed run is reset to the workflow task before its first unfinished step (completed steps are kept),\n' +
+      'or restarted with the same input when there is none. Runs whose reply was delivered are skipped.\n' +
+      'Exit code 1 if any workflow could not be replayed (or, with --wait, did not complete).\n\n' +
+      'Examples:\n  relay replay msg-telegram-42-1017\n  relay replay --all-failed --since 2h --dry-run',
+  )
+  .action(async (workflowIds: string[], options) => {
+    const report = await runReplay(config(), {
+      workflowIds,
+      allFailed: options.allFailed,
+      sinceMs: options.since,
+      chat: options.chat,
+      limit: options.limit,
+      dryRun: options.dryRun,
+      waitSeconds: options.wait,
+      json: options.json,
+    });
+    if (!report.ok) process.exitCode = 1;
+  });
+
+program
+  .command('replay-check')
+  .description('replay histories against the current workflow code and report any non-determinism')
+  .option('--since <duration>', 'every message and chat-session workflow started within this long (30m, 24h, 7d)', duration)
+  .option('--file <history.json...>', 'history files as written by historyToJSON (e.g. test/histories/*.json)')
+  .option('--limit <n>', 'with --since: at most this many histories', positiveInt, 1000)
+  .option('--json', 'print { ok, results: [{ source, status, error }] } as JSON')
+  .addHelpText(
+    'after',
+    '\nExit code 1 if any history fails to replay.\n\nExamples:\n  relay replay-check --since 7d\n  relay replay-check --file test/histories/*.json',
+  )
+  .action(async (options) => {
+    const report = await runReplayCheck(config(), {
+      sinceMs: options.since,
+      files: options.file,
+      limit: options.limit,
+      json: options.json,
+    });
+    if (!report.ok) process.exitCode = 1;
+  });
 
 program
   .command('setup')

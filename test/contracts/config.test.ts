@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       port: 7233,
       uiPort: 8233,
     });
-    expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org' });
+    expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org', globalRatePerSecond: 25 });
     expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-5', maxTokens: 1024 });
     expect(config.security).toEqual({
       allowedUsers: [],
