@@ -79,6 +79,18 @@ const envSchema = z.object({
     .optional(),
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
   RELAY_TELEGRAM_RATE: z.coerce.number().positive().max(1000).default(25),
+  TELEGRAM_WEBHOOK_URL: z
+    .url()
+    .refine((url) => url.startsWith('https://'), 'Telegram only delivers webhooks to https:// URLs')
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ and -')
+    .optional(),
+  TELEGRAM_WEBHOOK_LISTEN: z
+    .string()
+    .regex(/^[\w.:-]+:\d{1,5}$/, 'must be host:port')
+    .default('127.0.0.1:8443'),
   ANTHROPIC_API_KEY: secretList,
   ANTHROPIC_BASE_URL: z.url().optional(),
   RELAY_MODEL: z.string().min(1).default('claude-sonnet-5'),
@@ -136,6 +148,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
       apiRoot: env.TELEGRAM_API_ROOT,
       /** Messages per second the bot sends across all workers (Telegram allows about 30). */
       globalRatePerSecond: env.RELAY_TELEGRAM_RATE,
+      /** Set: receive updates by webhook (Telegram POSTs to `url`, we listen on `listen`); unset: long polling. */
+      webhook: env.TELEGRAM_WEBHOOK_URL
+        ? { url: env.TELEGRAM_WEBHOOK_URL, secret: env.TELEGRAM_WEBHOOK_SECRET!, listen: env.TELEGRAM_WEBHOOK_LISTEN }
+        : undefined,
     },
     claude: {
       apiKeys: env.ANTHROPIC_API_KEY,
@@ -187,7 +203,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnvFile = '.
       return value === undefined || value === '' ? [] : [[key, value]];
     }),
   );
-  const parsed = envSchema.safeParse(relevant);
+  const parsed = envSchema
+    .refine((env) => !env.TELEGRAM_WEBHOOK_URL || env.TELEGRAM_WEBHOOK_SECRET, {
+      path: ['TELEGRAM_WEBHOOK_SECRET'],
+      message: 'is required with TELEGRAM_WEBHOOK_URL: it is how the relay knows a webhook call comes from Telegram',
+    })
+    .safeParse(relevant);
   if (!parsed.success) {
     // Secret values (tokens, keys) are never echoed; the rules for non-secret lists quote the bad entries.
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
@@ -207,7 +228,11 @@ function deepFreeze<T>(value: T): T {
 export function redactConfig(config: RelayConfig): unknown {
   return {
     ...config,
-    telegram: { ...config.telegram, token: config.telegram.token ? '<set>' : undefined },
+    telegram: {
+      ...config.telegram,
+      token: config.telegram.token ? '<set>' : undefined,
+      webhook: config.telegram.webhook ? { ...config.telegram.webhook, secret: '<set>' } : undefined,
+    },
     claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
   };
 }

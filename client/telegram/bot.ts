@@ -56,8 +56,19 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
   bot.catch((error, ctx) => log.error({ err: error, updateId: ctx.update.update_id }, 'Telegram update handling failed'));
 
   await bot.telegram.setMyCommands(Object.entries(builtinCommands).map(([command, description]) => ({ command, description })));
-  void bot.launch({ dropPendingUpdates: false }).catch((error: Error) => log.error({ err: error }, 'Telegram polling stopped'));
-  log.info({ bot: me.username }, 'Telegram channel polling');
+  const webhook = config.telegram.webhook;
+  if (webhook) {
+    // Telegram POSTs updates to the public URL (a reverse proxy terminates TLS and forwards to `listen`); the
+    // secret header proves a call comes from Telegram, and the reply to it is the acknowledgement, sent only
+    // after Temporal accepted the update.
+    const url = new URL(webhook.url);
+    const [host, port] = splitHostPort(webhook.listen);
+    await bot.launch({ webhook: { domain: url.host, path: url.pathname, host, port, secretToken: webhook.secret } });
+    log.info({ bot: me.username, url: webhook.url, listen: webhook.listen }, 'Telegram channel receiving webhooks');
+  } else {
+    void bot.launch({ dropPendingUpdates: false }).catch((error: Error) => log.error({ err: error }, 'Telegram polling stopped'));
+    log.info({ bot: me.username }, 'Telegram channel polling');
+  }
   return {
     stop: (reason) => {
       stopping = true;
@@ -81,4 +92,9 @@ async function submitUntilAccepted<T>(submit: () => Promise<T>, log: Logger, sto
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+function splitHostPort(listen: string): [string, number] {
+  const at = listen.lastIndexOf(':');
+  return [listen.slice(0, at), Number(listen.slice(at + 1))];
 }

@@ -197,3 +197,18 @@ describe('redactConfig', () => {
     expect(config.telegram.token).toBe(validToken);
   });
 });
+
+describe('webhook settings', () => {
+  const load = (env: Record<string, string>) => loadConfig(env, '/nonexistent/.env');
+
+  it('needs a secret with the webhook URL, and an https URL', () => {
+    expect(() => load({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook' })).toThrow(/TELEGRAM_WEBHOOK_SECRET: is required/);
+    expect(() => load({ TELEGRAM_WEBHOOK_URL: 'http://bot.example.com/hook', TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(20) })).toThrow(/https/);
+  });
+
+  it('hides the webhook secret when the config is printed', () => {
+    const config = load({ TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook', TELEGRAM_WEBHOOK_SECRET: 's'.repeat(20) });
+    expect(config.telegram.webhook).toEqual({ url: 'https://bot.example.com/hook', secret: 's'.repeat(20), listen: '127.0.0.1:8443' });
+    expect(JSON.stringify(redactConfig(config))).not.toContain('s'.repeat(20));
+  });
+});

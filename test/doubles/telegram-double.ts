@@ -156,6 +156,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
       case 'getMe':
         return ok(BOT_USER);
       case 'deleteWebhook':
+      case 'setWebhook':
       case 'setMyCommands':
       case 'sendChatAction':
         return ok(true);
