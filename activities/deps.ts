@@ -5,7 +5,7 @@ import type { ClaudeGateway } from './claude-gateway';
 import type { StateStore } from './stores/state-store';
 
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
-export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction'>;
+export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction' | 'getFileLink'>;
 
 /** Everything the activities need, built by the worker (the only place that constructs clients). */
 export interface ActivityDeps {

@@ -1,8 +1,10 @@
+import type { ContentBlockParam, Message } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentReply, GateDecision, InboundMessage, MessageContext, RoutePlan } from '../contracts/message';
+import { loadAttachment } from './attachments';
 import { keepTyping } from './channels/telegram';
 import { createCommandRunner } from './commands';
-import { heartbeatWhile } from './heartbeat';
 import type { ActivityDeps } from './deps';
+import { heartbeatWhile } from './heartbeat';
 import { ConversationStore } from './stores/conversation-store';
 import { UsageStore } from './stores/usage-store';
 
@@ -17,16 +19,71 @@ export const AI_NOT_CONFIGURED = 'AI is not configured on this relay (no ANTHROP
 
 /**
  * Step 4. Carries out the route plan: a notice, a built-in command, or a Claude call with the workspace's
- * system prompt and the history window. The exchange is appended to the conversation, keyed by message id so a
- * retry appends it once.
+ * system prompt, the history window, and the message (with its photo or document). The exchange is appended to
+ * the conversation, keyed by message id, so a retry appends it once and returns the same answer.
  */
 export function createOrchestrateAgent(deps: ActivityDeps) {
-  const { config, claude, clock = Date.now } = deps;
+  const { config, claude, telegram, clock = Date.now } = deps;
   const usageStore = new UsageStore(deps.store);
   const conversations = new ConversationStore(deps.store);
   const runCommand = createCommandRunner(deps);
 
-  return async function orchestrateAgent({ message, gate, context, plan }: OrchestrateInput): Promise<AgentReply> {
+  async function answerWithClaude({ message, context, plan }: OrchestrateInput): Promise<AgentReply> {
+    const prompt = plan.prompt ?? message.text ?? '';
+    const { conversationKey, fromSeq, toSeq } = context.history;
+    const model = context.workspace.model ?? config.claude.model;
+    // A retry after the exchange was recorded (say the worker died right after) returns that same answer, so
+    // the user and the history agree and Claude is not billed twice.
+    const recorded = await conversations.answerTo(conversationKey, message.messageId);
+    if (recorded !== undefined) return { text: recorded, source: 'claude', model };
+
+    const stopTyping = message.channel === 'telegram' && telegram ? keepTyping(telegram, message.chatId) : () => undefined;
+    let response: Message;
+    try {
+      const content = await userContent(message, prompt);
+      if (typeof content === 'object' && 'notice' in content) return { text: content.notice, source: 'notice' };
+      const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
+      response = await heartbeatWhile((signal) =>
+        claude!.createMessage(
+          {
+            model,
+            max_tokens: config.claude.maxTokens,
+            system: context.workspace.systemPrompt,
+            messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content }],
+          },
+          signal,
+        ),
+      );
+    } finally {
+      stopTyping();
+    }
+    const reply = textOf(response) || '(The assistant returned an empty answer.)';
+    const usage = {
+      inputTokens: response.usage.input_tokens,
+      outputTokens: response.usage.output_tokens,
+      cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
+      cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
+    };
+    await usageStore.record(message.userId, message.messageId, clock(), usage);
+    // The history keeps a text stand-in for an attachment, never its bytes.
+    const remembered = message.attachment
+      ? `[${message.kind}${message.attachment.fileName ? ` ${message.attachment.fileName}` : ''}] ${prompt}`
+      : prompt;
+    await conversations.appendExchange(conversationKey, message.messageId, remembered, reply);
+    return { text: reply, source: 'claude', model: response.model, usage };
+  }
+
+  /** The user turn: the prompt, plus the photo or document fetched from Telegram; or a notice why not. */
+  async function userContent(message: InboundMessage, prompt: string): Promise<string | ContentBlockParam[] | { notice: string }> {
+    if (!message.attachment || message.channel !== 'telegram' || !telegram) return prompt;
+    if (message.kind !== 'photo' && message.kind !== 'document') return prompt;
+    const attachment = await loadAttachment(telegram, message);
+    if (!attachment.ok) return { notice: attachment.notice };
+    return [...attachment.blocks, { type: 'text', text: prompt }];
+  }
+
+  return async function orchestrateAgent(input: OrchestrateInput): Promise<AgentReply> {
+    const { message, gate, context, plan } = input;
     if (plan.handler === 'notice') return { text: plan.notice ?? 'Nothing to do.', source: 'notice' };
     if (plan.handler === 'builtin' && plan.command) {
       const text = await runCommand({
@@ -39,45 +96,13 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
       return { text, source: 'command' };
     }
     if (!claude) return { text: AI_NOT_CONFIGURED, source: 'notice' };
-
-    const prompt = plan.prompt ?? message.text ?? '';
-    const { conversationKey, fromSeq, toSeq } = context.history;
-    // A retry after the exchange was recorded (say the worker died right after) returns that same answer, so
-    // the user and the history agree and Claude is not billed twice.
-    const recorded = await conversations.answerTo(conversationKey, message.messageId);
-    if (recorded !== undefined) return { text: recorded, source: 'claude', model: context.workspace.model ?? config.claude.model };
-    const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
-    const model = context.workspace.model ?? config.claude.model;
-    const stopTyping = message.channel === 'telegram' && deps.telegram ? keepTyping(deps.telegram, message.chatId) : () => undefined;
-    let response;
-    try {
-      response = await heartbeatWhile((signal) =>
-        claude.createMessage(
-          {
-            model,
-            max_tokens: config.claude.maxTokens,
-            system: context.workspace.systemPrompt,
-            messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content: prompt }],
-          },
-          signal,
-        ),
-      );
-    } finally {
-      stopTyping();
-    }
-    const text = response.content
-      .flatMap((block) => (block.type === 'text' ? [block.text] : []))
-      .join('\n')
-      .trim();
-    const reply = text || '(The assistant returned an empty answer.)';
-    const usage = {
-      inputTokens: response.usage.input_tokens,
-      outputTokens: response.usage.output_tokens,
-      cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
-    };
-    await usageStore.record(message.userId, message.messageId, clock(), usage);
-    await conversations.appendExchange(conversationKey, message.messageId, prompt, reply);
-    return { text: reply, source: 'claude', model: response.model, usage };
+    return answerWithClaude(input);
   };
+}
+
+function textOf(response: Message): string {
+  return response.content
+    .flatMap((block) => (block.type === 'text' ? [block.text] : []))
+    .join('\n')
+    .trim();
 }

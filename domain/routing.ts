@@ -37,6 +37,8 @@ export function planRoute(message: InboundMessage): RoutePlan {
     if (command && Object.hasOwn(builtinCommands, command.name)) return { route: 'command', handler: 'builtin', command };
     return { route: 'text', handler: 'agent', prompt: text };
   }
+  const tooBig = tooBigToDownload(message);
+  if (tooBig) return { route: message.kind === 'photo' ? 'photo' : 'document', handler: 'notice', notice: tooBig };
   switch (message.kind) {
     case 'photo':
       return { route: 'photo', handler: 'agent', prompt: text || 'The user sent a photo without a caption.' };
@@ -64,4 +66,13 @@ export function planRoute(message: InboundMessage): RoutePlan {
     default:
       return { route: 'unsupported', handler: 'notice', notice: unsupported('messages of this type') };
   }
+}
+
+/** Telegram lets bots download files up to 20 MB. */
+export const TELEGRAM_DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024;
+
+function tooBigToDownload(message: InboundMessage): string | undefined {
+  const size = message.attachment?.sizeBytes;
+  if (size === undefined || size <= TELEGRAM_DOWNLOAD_MAX_BYTES) return undefined;
+  return `That file is ${(size / (1024 * 1024)).toFixed(1)} MB; Telegram lets bots download files up to 20 MB. Please send a smaller file.`;
 }

@@ -50,6 +50,8 @@ export interface TelegramDouble {
   pushUpdate(update: RawUpdate): RawUpdate & { update_id: number };
   /** Enqueues a realistic private-chat text message update; returns it. */
   pushMessage(input: PushMessageInput): RawUpdate & { update_id: number };
+  /** Stores a file the bot can fetch with getFile and download from `/file/bot<token>/<path>`. */
+  addFile(fileId: string, bytes: Buffer, filePath?: string): void;
   /** Makes the next call of `method` fail with the given Bot API error. */
   failNext(method: string, failure: TelegramFailure): void;
   /** Resolves with `sent` once it holds at least `count` entries. */
@@ -162,6 +164,16 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
         return ok(true);
       case 'getUpdates':
         return ok(await getUpdates(params));
+      case 'getFile': {
+        const file = files.get(String(params.file_id));
+        if (!file) return [400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' }];
+        return ok({
+          file_id: params.file_id,
+          file_unique_id: `u${String(params.file_id)}`,
+          file_size: file.bytes.length,
+          file_path: file.path,
+        });
+      }
       case 'sendMessage':
       case 'editMessageText': {
         if (params.chat_id === undefined) return [400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' }];
@@ -175,8 +187,18 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     }
   }
 
+  const files = new Map<string, { path: string; bytes: Buffer }>();
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (download) {
+      const file = [...files.values()].find((candidate) => candidate.path === download[2]);
+      if (download[1] !== token || !file) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.bytes.length });
+      res.end(file.bytes);
+      return;
+    }
     const match = /^\/bot([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!match) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (match[1] !== token) return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -213,6 +235,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     token,
     sent,
     calls,
+    addFile: (fileId, bytes, filePath = `files/${fileId}`) => void files.set(fileId, { path: filePath, bytes }),
     get acknowledgedOffset() {
       return acknowledgedOffset;
     },

@@ -157,6 +157,61 @@ describe('Telegram channel', () => {
     expect(repliesTo(chatId)).toHaveLength(2); // one answer, split by length only: it echoes 4,000+ characters
   });
 
+  const fileMessage = (chatId: number, messageId: number, fields: Record<string, unknown>) => ({
+    message: {
+      message_id: messageId,
+      date: 0,
+      chat: { id: chatId, type: 'private' },
+      from: { id: ALLOWED, is_bot: false, first_name: 'A' },
+      ...fields,
+    },
+  });
+
+  it('shows Claude a photo (vision input) with its caption', async () => {
+    const chatId = ++nextChat;
+    const jpeg = Buffer.from('ffd8ffe000104a464946', 'hex');
+    telegram.addFile(`photo-${chatId}`, jpeg);
+    telegram.pushUpdate(
+      fileMessage(chatId, 31, {
+        photo: [{ file_id: `photo-${chatId}`, file_unique_id: 'p', width: 90, height: 90, file_size: jpeg.length }],
+        caption: 'what is this?',
+      }),
+    );
+    await waitForReplies(chatId, 1);
+
+    const content = claude.requests.at(-1)!.body.messages.at(-1)!.content;
+    expect(content).toEqual([
+      { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: jpeg.toString('base64') } },
+      { type: 'text', text: 'what is this?' },
+    ]);
+  });
+
+  it('passes a PDF as a document, and refuses unreadable or oversized files with a clear reply', async () => {
+    const chatId = ++nextChat;
+    const pdf = Buffer.from('%PDF-1.4 test');
+    telegram.addFile(`pdf-${chatId}`, pdf);
+    const doc = (id: string, mime: string, size: number, name: string) => ({
+      document: { file_id: id, file_unique_id: id, mime_type: mime, file_name: name, file_size: size },
+    });
+    telegram.pushUpdate(fileMessage(chatId, 41, doc(`pdf-${chatId}`, 'application/pdf', pdf.length, 'report.pdf')));
+    await waitForReplies(chatId, 1);
+    expect(claude.requests.at(-1)!.body.messages.at(-1)!.content).toEqual([
+      { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf.toString('base64') } },
+      { type: 'text', text: 'The user sent a document named report.pdf.' },
+    ]);
+
+    const before = claude.requests.length;
+    telegram.pushUpdate(fileMessage(chatId, 42, doc('zip-1', 'application/zip', 100, 'code.zip')));
+    telegram.pushUpdate(fileMessage(chatId, 43, doc('big-1', 'application/pdf', 25 * 1024 * 1024, 'huge.pdf')));
+    const replies = await waitForReplies(chatId, 3);
+
+    expect(replies.slice(1).map((r) => r.text)).toEqual([
+      'I can read images, PDFs and text files; code.zip is application/zip.',
+      'That file is 25.0 MB; Telegram lets bots download files up to 20 MB. Please send a smaller file.',
+    ]);
+    expect(claude.requests.length).toBe(before);
+  });
+
   it('answers unsupported message types with a clear notice', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({
