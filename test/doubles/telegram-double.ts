@@ -50,6 +50,8 @@ export interface TelegramDouble {
   pushUpdate(update: RawUpdate): RawUpdate & { update_id: number };
   /** Enqueues a realistic private-chat text message update; returns it. */
   pushMessage(input: PushMessageInput): RawUpdate & { update_id: number };
+  /** Resolves with the update ids of the next non-empty getUpdates answer (the moment a batch is handed out). */
+  nextDelivery(): Promise<number[]>;
   /** Stores a file the bot can fetch with getFile and download from `/file/bot<token>/<path>`. */
   addFile(fileId: string, bytes: Buffer, filePath?: string): void;
   /** Makes the next call of `method` fail with the given Bot API error. */
@@ -129,7 +131,9 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     const limit = Math.min(Math.max(Number(params.limit ?? 100) || 100, 1), 100);
     const timeout = Math.min(Number(params.timeout ?? 0) || 0, MAX_POLL_SECONDS);
     if (pending.length === 0 && timeout > 0 && !closed) await waitForUpdate(timeout);
-    return pending.slice(0, limit);
+    const batch = pending.slice(0, limit);
+    if (batch.length > 0) for (const listener of deliveryListeners.splice(0)) listener(batch.map((update) => update.update_id));
+    return batch;
   }
 
   function recordSent(method: SentMessage['method'], params: Record<string, unknown>): SentMessage {
@@ -188,6 +192,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
   }
 
   const files = new Map<string, { path: string; bytes: Buffer }>();
+  const deliveryListeners: Array<(updateIds: number[]) => void> = [];
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -235,6 +240,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     token,
     sent,
     calls,
+    nextDelivery: () => new Promise((resolve) => deliveryListeners.push(resolve)),
     addFile: (fileId, bytes, filePath = `files/${fileId}`) => void files.set(fileId, { path: filePath, bytes }),
     get acknowledgedOffset() {
       return acknowledgedOffset;
