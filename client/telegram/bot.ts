@@ -14,7 +14,8 @@ import { addressing, type BotIdentity } from './group-filter';
 import { normalizeUpdate } from './normalize';
 
 export interface TelegramChannel {
-  stop(reason: string): void;
+  /** Stops taking updates and resolves once the ones already taken were handed to Temporal (or given up). */
+  stop(reason: string): Promise<void>;
 }
 
 /** Starts polling Telegram and feeding every message to its chat's session workflow. */
@@ -51,6 +52,8 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
       ),
     );
     log.debug({ workflowId }, 'message accepted');
+    // Stops the button's spinner in the user's app; the answer itself comes as a message.
+    if (ctx.callbackQuery) await ctx.answerCbQuery().catch((error: Error) => log.debug({ err: error }, 'answerCallbackQuery failed'));
   });
   // Without this, telegraf rethrows and stops polling.
   bot.catch((error, ctx) => log.error({ err: error, updateId: ctx.update.update_id }, 'Telegram update handling failed'));
@@ -70,9 +73,11 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
     log.info({ bot: me.username }, 'Telegram channel polling');
   }
   return {
-    stop: (reason) => {
+    stop: async (reason) => {
       stopping = true;
       bot.stop(reason);
+      // Updates already taken finish their submit to Temporal; the next start gets any that were not acknowledged.
+      await perChat.idle();
     },
   };
 }

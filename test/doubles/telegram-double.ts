@@ -163,6 +163,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
         return ok(BOT_USER);
       case 'deleteWebhook':
       case 'setWebhook':
+      case 'answerCallbackQuery':
       case 'setMyCommands':
       case 'sendChatAction':
         return ok(true);

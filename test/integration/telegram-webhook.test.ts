@@ -37,7 +37,7 @@ describe('Telegram webhook mode', () => {
     channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
   });
   afterAll(async () => {
-    channel?.stop('test over');
+    await channel?.stop('test over');
     await relay?.stop();
     await telegram?.close();
     await claude?.close();

@@ -32,7 +32,7 @@ describe('Telegram channel', () => {
     channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
   });
   afterAll(async () => {
-    channel?.stop('test over');
+    await channel?.stop('test over');
     await relay?.stop();
     await telegram?.close();
     await claude?.close();
@@ -212,6 +212,33 @@ describe('Telegram channel', () => {
     expect(claude.requests.length).toBe(before);
   });
 
+  it('routes every other message type: voice, location, contact and a button press', async () => {
+    const chatId = ++nextChat;
+    const from = { id: ALLOWED, is_bot: false, first_name: 'A' };
+    const chat = { id: chatId, type: 'private' };
+    telegram.pushUpdate({ message: { message_id: 51, date: 0, chat, from, voice: { file_id: 'v1', file_unique_id: 'v1', duration: 2 } } });
+    await waitForReplies(chatId, 1);
+    telegram.pushUpdate({ message: { message_id: 52, date: 0, chat, from, location: { latitude: 52.52, longitude: 13.405 } } });
+    await waitForReplies(chatId, 2);
+    telegram.pushUpdate({ message: { message_id: 53, date: 0, chat, from, contact: { phone_number: '+100', first_name: 'Bob' } } });
+    await waitForReplies(chatId, 3);
+    telegram.pushUpdate({
+      callback_query: { id: 'cb-1', from, chat_instance: 'x', data: 'yes', message: { message_id: 50, date: 0, chat } },
+    });
+    const replies = await waitForReplies(chatId, 4);
+
+    expect(replies.map((r) => r.text)).toEqual([
+      'Sorry, voice messages are not supported yet. Send text, a photo or a document.',
+      'echo: The user shared a location: 52.52, 13.405.',
+      'Sorry, messages of this type are not supported yet. Send text, a photo or a document.',
+      'This button has expired.',
+    ]);
+    expect(telegram.calls).toContainEqual({
+      method: 'answerCallbackQuery',
+      params: expect.objectContaining({ callback_query_id: 'cb-1' }),
+    });
+  });
+
   it('answers unsupported message types with a clear notice', async () => {
     const chatId = ++nextChat;
     telegram.pushUpdate({
@@ -249,7 +276,7 @@ describe('Telegram channel when Claude fails', () => {
     channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
   });
   afterAll(async () => {
-    channel?.stop('test over');
+    await channel?.stop('test over');
     await relay?.stop();
     await telegram?.close();
     await claude?.close();
