@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseEncryptionKeys } from './encryption-keys';
 
 const idList = (name: string) =>
   z
@@ -59,6 +60,16 @@ const secretList = z
   );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** `keyId:base64key,…`; a problem names the entry and its key id, never the key. */
+const encryptionKeys = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const { keys, problems } = parseEncryptionKeys(raw);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return keys;
+  });
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z
@@ -123,6 +134,9 @@ const envSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(['cli', 'telegram']))),
+  RELAY_ENCRYPTION: z.enum(['on', 'off']).default('on'),
+  RELAY_ENCRYPTION_KEYS: encryptionKeys,
+  RELAY_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
   RELAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -168,6 +182,15 @@ function toConfig(env: z.infer<typeof envSchema>) {
       dailyTokenBudget: env.RELAY_DAILY_TOKENS,
     },
     context: { historyTokenBudget: env.RELAY_HISTORY_TOKENS, workspacesFile: env.RELAY_WORKSPACES_FILE },
+    encryption: {
+      /** `false` only with RELAY_ENCRYPTION=off: new payloads are written in plaintext; the keys still decrypt old ones. */
+      encrypt: env.RELAY_ENCRYPTION === 'on',
+      /** RELAY_ENCRYPTION_KEYS, the first one encrypts; empty = the key generated once into `keyFile`. */
+      keys: env.RELAY_ENCRYPTION_KEYS,
+      keyFile: path.join(dataDir, 'encryption-key'),
+      /** Port of the codec HTTP endpoint the Web UI decrypts through (127.0.0.1); 0 picks a free one. */
+      codecPort: env.RELAY_CODEC_PORT,
+    },
     dataDir,
     channels: env.RELAY_CHANNELS,
     logLevel: env.RELAY_LOG_LEVEL,
@@ -234,5 +257,6 @@ export function redactConfig(config: RelayConfig): unknown {
       webhook: config.telegram.webhook ? { ...config.telegram.webhook, secret: '<set>' } : undefined,
     },
     claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
+    encryption: { ...config.encryption, keys: config.encryption.keys.map((key) => `<key ${key.id}>`) },
   };
 }

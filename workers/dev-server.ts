@@ -19,6 +19,8 @@ export interface DevServerOptions {
   uiPort: number | false;
   /** SQLite file; omit for an in-memory server (tests). */
   dbFile?: string;
+  /** The codec endpoint (`http://127.0.0.1:8234`) the Web UI decrypts payloads through; omit for none. */
+  codecEndpoint?: string;
   /** More `start-dev` flags (e.g. `--dynamic-config-value KEY=VALUE`). */
   extraArgs?: string[];
 }
@@ -50,6 +52,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
+  if (uiPort !== undefined && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

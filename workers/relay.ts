@@ -8,14 +8,20 @@ import type { Logger } from 'pino';
 import type { RelayConfig } from '../contracts/config';
 import { connectClient, temporalAddress } from '../client/connect';
 import { startTelegramChannel, type TelegramChannel } from '../client/telegram/bot';
+import { startCodecServer, webUiOrigins, type CodecServer } from './codec-server';
 import { registerSearchAttributes, startDevServer, type DevServer } from './dev-server';
 import { resolveTemporalBinary } from './temporal-binary';
 import { installTemporalLogging } from './logger';
+import { createPayloadCodec, relayDataConverter } from './payload-encryption';
 import { createRelayWorker } from './worker';
 
 export interface RunningRelay {
   address: string;
   uiUrl?: string;
+  /** The codec endpoint the embedded Web UI decrypts payloads through. */
+  codecUrl?: string;
+  /** The key new payloads are encrypted with; `undefined` with RELAY_ENCRYPTION=off. */
+  encryptionKeyId?: string;
   channels: string[];
   /** Resolves when the worker stops (after `stop()` or a fatal worker error). */
   finished: Promise<void>;
@@ -39,9 +45,20 @@ export async function startRelay(
   parts: RelayParts = { channels: true, embeddedServer: true },
 ): Promise<RunningRelay> {
   installTemporalLogging(log);
+  // One codec for the whole process: the worker, the channels' client and the Web UI's endpoint share its keys.
+  const codec = createPayloadCodec(config);
+  const dataConverter = relayDataConverter(config, codec);
   let devServer: DevServer | undefined;
+  let codecServer: CodecServer | undefined;
   let address = parts.embeddedServer ? config.temporal.address : temporalAddress(config);
   if (!address) {
+    if (codec.keyIds.length > 0) {
+      codecServer = await startCodecServer({
+        codec,
+        port: config.encryption.codecPort,
+        allowedOrigins: webUiOrigins(config.temporal.uiPort),
+      });
+    }
     const binary = await resolveTemporalBinary({
       explicitPath: config.temporal.binary,
       cacheDir: config.temporal.cacheDir,
@@ -54,6 +71,10 @@ export async function startRelay(
       port: config.temporal.port,
       uiPort: config.temporal.uiPort,
       dbFile: path.join(config.dataDir, 'temporal.db'),
+      codecEndpoint: codecServer?.url,
+    }).catch(async (error: Error) => {
+      await codecServer?.close();
+      throw error;
     });
     address = devServer.address;
   } else {
@@ -66,31 +87,41 @@ export async function startRelay(
   }
 
   const connection = await NativeConnection.connect({ address });
-  const worker = await createRelayWorker(config, { connection, log });
+  const worker = await createRelayWorker(config, { connection, log, worker: { dataConverter } });
   const finished = worker.run();
   const channels: TelegramChannel[] = [];
   const enabled: string[] = [];
   try {
     if (parts.channels && config.channels.includes('cli')) enabled.push('cli');
     if (parts.channels && config.channels.includes('telegram') && config.telegram.token) {
-      channels.push(await startTelegramChannel(config, await connectClient(config, address), log));
+      channels.push(await startTelegramChannel(config, await connectClient(config, address, dataConverter), log));
       enabled.push('telegram');
     }
   } catch (error) {
     worker.shutdown();
     await finished.catch(() => undefined);
     await devServer?.stop();
+    await codecServer?.close();
     throw error;
   }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const channel of channels) channel.stop('shutdown');
+      await Promise.all(channels.map((channel) => channel.stop('shutdown')));
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await finished.catch((error: Error) => log.error({ err: error }, 'worker stopped with an error'));
       await connection.close();
       await devServer?.stop();
+      await codecServer?.close();
     })());
-  return { address, uiUrl: devServer?.uiUrl, channels: enabled, finished, stop };
+  return {
+    address,
+    uiUrl: devServer?.uiUrl,
+    codecUrl: codecServer?.url,
+    encryptionKeyId: codec.encryptingWith,
+    channels: enabled,
+    finished,
+    stop,
+  };
 }

@@ -13,6 +13,7 @@ import { FileStateStore } from '../activities/stores/file-state-store';
 import type { RelayConfig } from '../contracts/config';
 import { outboundTaskQueue } from '../contracts/temporal';
 import { loadWorkspaces } from '../contracts/workspaces';
+import { relayDataConverter } from './payload-encryption';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -45,6 +46,7 @@ export interface RelayWorkerOptions {
   /** Overrides for tests and benchmarks (a pre-built workflow bundle, injected doubles). */
   deps?: Partial<ActivityDeps>;
   log?: Logger;
+  /** Main-worker overrides; a `dataConverter` here replaces the encrypting one on both workers. */
   worker?: Partial<WorkerOptions>;
 }
 
@@ -81,6 +83,8 @@ export class RelayWorker {
 export async function createRelayWorker(config: RelayConfig, { connection, deps, worker, log }: RelayWorkerOptions): Promise<RelayWorker> {
   const activities = createActivities({ ...buildActivityDeps(config, log), ...deps });
   const { deliverResponse, notifyUser, notifyAdmins, ...pipeline } = activities;
+  // Both workers read and write the same histories, so both encrypt with the same keys.
+  const dataConverter = worker?.dataConverter ?? relayDataConverter(config);
   const main = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -88,11 +92,13 @@ export async function createRelayWorker(config: RelayConfig, { connection, deps,
     ...(worker?.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
     activities: pipeline,
     ...worker,
+    dataConverter,
   });
   const outbound = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: outboundTaskQueue(config.temporal.taskQueue),
+    dataConverter,
     activities: { deliverResponse, notifyUser, notifyAdmins },
     maxTaskQueueActivitiesPerSecond: config.telegram.globalRatePerSecond,
   });

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type RelayConfig } from '../../contracts/config';
 import { createLogger } from '../../workers/logger';
 import { parseDuration } from '../inspect/duration';
+import { runCodecServer } from './codec-server';
 import { runFailed } from './failed';
 import { runReplay } from './replay';
 import { runReplayCheck } from './replay-check';
@@ -140,6 +141,33 @@ program
     });
     if (!report.ok) process.exitCode = 1;
   });
+
+const port = (value: string) => {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return Number(value);
+};
+
+const origin = (value: string, previous: string[] = []) => {
+  try {
+    return [...previous, new URL(value).origin];
+  } catch {
+    throw new InvalidArgumentError('must be a URL such as http://localhost:8080');
+  }
+};
+
+program
+  .command('codec-server')
+  .description('serve the payload codec endpoint (POST /decode, /encode) so a Temporal Web UI shows messages in plaintext')
+  .option('--port <port>', 'port to listen on (default RELAY_CODEC_PORT, 8234)', port)
+  .option('--host <ip>', 'address to listen on; whoever reaches it can read every message', '127.0.0.1')
+  .option('--origin <url>', 'Web UI origin allowed to call it (repeatable; default the embedded UI on TEMPORAL_UI_PORT)', origin)
+  .addHelpText(
+    'after',
+    "\nNeeds the workers' keys: RELAY_ENCRYPTION_KEYS, or the key file in RELAY_DATA_DIR. `relay up` serves it already\n" +
+      'for the Web UI it embeds.\n\nExample (the docker-compose UI on port 8080, started with TEMPORAL_CODEC_ENDPOINT=http://127.0.0.1:8234):\n' +
+      '  relay codec-server --origin http://localhost:8080',
+  )
+  .action(async (options) => runCodecServer(config(), { port: options.port, host: options.host, origins: options.origin }));
 
 program
   .command('setup')

@@ -13,6 +13,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { RelayConfig } from '../../contracts/config';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
+import { replayDataConverter } from '../../workers/payload-encryption';
 import { WORKFLOWS_PATH } from '../../workers/worker';
 import { connectClient } from '../connect';
 import { startProgress, type Progress } from '../inspect/progress';
@@ -56,7 +57,9 @@ export async function runReplayCheck(config: RelayConfig, options: ReplayCheckOp
 
   const results: ReplayCheckResult[] = [];
   const unreadable: ReplayCheckResult[] = [];
-  const client = fromFiles ? undefined : await connectClient(config);
+  // Histories the relay wrote are encrypted; plaintext ones (older, or committed test histories) pass through.
+  const dataConverter = replayDataConverter(config);
+  const client = fromFiles ? undefined : await connectClient(config, undefined, dataConverter);
   const progress = startProgress(io.err, 'replaying histories');
   try {
     io.err.write(`bundling the workflow code (${options.workflowsPath ?? 'workflows/index.ts'})…\n`);
@@ -64,7 +67,7 @@ export async function runReplayCheck(config: RelayConfig, options: ReplayCheckOp
     const histories = client
       ? serverHistories(client, options.sinceMs!, options.limit, progress)
       : fileHistories(options.files!, unreadable, progress);
-    for await (const replayed of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    for await (const replayed of Worker.runReplayHistories({ workflowBundle, dataConverter }, histories)) {
       const error = replayed.error;
       const status = !error ? 'ok' : error instanceof DeterminismViolationError ? 'non-determinism' : 'error';
       results.push({

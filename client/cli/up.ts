@@ -8,8 +8,10 @@ export async function runUp(config: RelayConfig, log: Logger, parts: RelayParts)
   const relay = await startRelay(config, log, parts);
   const where = relay.uiUrl ? `Temporal Web UI ${relay.uiUrl}` : `Temporal at ${relay.address}`;
   const channels = relay.channels.length > 0 ? relay.channels.join(', ') : 'none (worker only)';
+  const codec = relay.codecUrl ? `, codec endpoint ${relay.codecUrl}` : '';
+  const privacy = relay.encryptionKeyId ? `payloads encrypted (key ${relay.encryptionKeyId}${codec})` : 'payload encryption off';
   process.stdout.write(
-    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}. Ctrl-C to stop.\n`,
+    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${privacy}. Ctrl-C to stop.\n`,
   );
 
   let signals = 0;

@@ -212,3 +212,33 @@ describe('webhook settings', () => {
     expect(JSON.stringify(redactConfig(config))).not.toContain('s'.repeat(20));
   });
 });
+
+describe('payload encryption settings', () => {
+  const secret = 'q0tS3f2nVbq3WqTqQe1vKJcHh1m3dXo0m6c1aA8Yw2Q=';
+
+  it('encrypts by default with a key generated into the data dir, and serves the codec on 8234', () => {
+    const config = load({ RELAY_DATA_DIR: '/tmp/relay-x' });
+    expect(config.encryption).toEqual({ encrypt: true, keys: [], keyFile: '/tmp/relay-x/encryption-key', codecPort: 8234 });
+  });
+
+  it('reads RELAY_ENCRYPTION_KEYS (first one encrypts), RELAY_ENCRYPTION=off and RELAY_CODEC_PORT', () => {
+    const config = load({ RELAY_ENCRYPTION_KEYS: `new:${secret},old:${secret}`, RELAY_ENCRYPTION: 'off', RELAY_CODEC_PORT: '9000' });
+    expect(config.encryption.keys.map((key) => key.id)).toEqual(['new', 'old']);
+    expect(config.encryption.encrypt).toBe(false);
+    expect(config.encryption.codecPort).toBe(9000);
+  });
+
+  it('names a bad key by entry and key id, never printing the key', () => {
+    const error = configError({ RELAY_ENCRYPTION_KEYS: `good:${secret},weak:${secret.slice(0, 20)}`, RELAY_ENCRYPTION: 'maybe' });
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).toContain('RELAY_ENCRYPTION_KEYS: entry 2 (key id "weak"): the key must be 32 bytes in base64');
+    expect(error.message).toMatch(/RELAY_ENCRYPTION: /);
+    expect(error.message).not.toContain(secret.slice(0, 20));
+  });
+
+  it('hides the keys from redactConfig but keeps their ids', () => {
+    const redacted = redactConfig(load({ RELAY_ENCRYPTION_KEYS: `k1:${secret}` }));
+    expect(JSON.stringify(redacted)).not.toContain(secret);
+    expect((redacted as { encryption: { keys: string[] } }).encryption.keys).toEqual(['<key k1>']);
+  });
+});

@@ -3,7 +3,7 @@
  * Ctrl-C, and a second `relay up` on the same data dir.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,7 @@ describe('relay command line', () => {
     const env = {
       TEMPORAL_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
+      RELAY_CODEC_PORT: String(await freePort()),
       RELAY_DATA_DIR: dataDir,
       RELAY_LOG_LEVEL: 'warn',
     };
@@ -77,6 +78,20 @@ describe('relay command line', () => {
     expect(first.ready).toContain(`Temporal Web UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
+    // Encrypted by default, with a key generated into the data dir, and the codec endpoint for that Web UI.
+    expect(first.ready).toMatch(
+      new RegExp(`payloads encrypted \\(key local-[0-9a-f]{8}, codec endpoint http://127\\.0\\.0\\.1:${env.RELAY_CODEC_PORT}\\)`),
+    );
+    expect(statSync(path.join(dataDir, 'encryption-key')).mode & 0o777).toBe(0o600);
+    const preflight = await fetch(`http://127.0.0.1:${env.RELAY_CODEC_PORT}/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    const settings = (await (await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    expect(settings.Codec.Endpoint).toBe(`http://127.0.0.1:${env.RELAY_CODEC_PORT}`);
 
     const sent = relay(['send', '--chat', '42', '--user', '7', '--message-id', 'persist-1', '--json', '/whoami'], env);
     expect(sent.status).toBe(0);
@@ -90,7 +105,9 @@ describe('relay command line', () => {
     expect(outcome.steps).toHaveLength(5);
     expect(await interrupt(first.child)).toBe(0);
 
-    await startUp(env);
+    const second = await startUp(env);
+    // The same key after the restart, so the history written before it still decrypts.
+    expect(second.ready).toContain(/key (local-[0-9a-f]{8})/.exec(first.ready)![1]);
     // The same message id again: already processed before the restart, so it is answered from history, once.
     const again = relay(['send', '--chat', '42', '--user', '7', '--message-id', 'persist-1', '--json', '/whoami'], env);
     expect(JSON.parse(again.stdout)).toEqual(outcome);

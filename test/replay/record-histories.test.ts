@@ -17,7 +17,13 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record histories', () => {
   let relay: Harness;
   beforeAll(async () => {
     claude = await startClaudeDouble();
-    relay = await startHarness({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: claude.url, RELAY_ALLOWED_USERS: '7' });
+    // Plaintext on purpose: the committed histories must replay anywhere, without this run's throwaway key.
+    relay = await startHarness({
+      ANTHROPIC_API_KEY: 'k',
+      ANTHROPIC_BASE_URL: claude.url,
+      RELAY_ALLOWED_USERS: '7',
+      RELAY_ENCRYPTION: 'off',
+    });
   });
   afterAll(async () => {
     await relay?.stop();

@@ -13,7 +13,9 @@ import { connectClient } from '../../client/connect';
 import { awaitOutcome, submitMessage } from '../../client/ingress';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
 import { parseInboundMessage, type InboundMessage, type MessageOutcome } from '../../contracts/message';
+import type { EncryptionCodec } from '../../contracts/payload-codec';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
+import { createPayloadCodec, relayDataConverter } from '../../workers/payload-encryption';
 import { createRelayWorker, WORKFLOWS_PATH, type RelayWorker } from '../../workers/worker';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -33,6 +35,8 @@ export interface Harness {
   config: RelayConfig;
   client: Client;
   worker: RelayWorker;
+  /** The payload codec the worker and the client share (a key generated into `dataDir`, unless the env sets keys). */
+  codec: EncryptionCodec;
   dataDir: string;
   /** Submits a CLI (or other channel) message and waits for its outcome. */
   send(text: string, options?: Partial<InboundMessage>): Promise<MessageOutcome>;
@@ -55,9 +59,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   );
   installTemporalLogging(createLogger({ logLevel: 'warn' }));
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
-  const worker = await createRelayWorker(config, { connection, worker: { workflowBundle: await workflowBundle() } });
+  // As in `relay up`: the worker and the client encrypt with the same keys, as production does.
+  const codec = createPayloadCodec(config);
+  const dataConverter = relayDataConverter(config, codec);
+  const worker = await createRelayWorker(config, { connection, worker: { workflowBundle: await workflowBundle(), dataConverter } });
   const running = worker.run();
-  const client = await connectClient(config);
+  const client = await connectClient(config, undefined, dataConverter);
 
   const message = (text: string, options: Partial<InboundMessage> = {}) =>
     parseInboundMessage({
@@ -75,6 +82,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     config,
     client,
     worker,
+    codec,
     dataDir,
     message,
     submit,
