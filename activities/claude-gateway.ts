@@ -20,6 +20,8 @@ export interface ClaudeGatewayOptions {
   rejectedKeyCooldownMs?: number;
   clock?: () => number;
   onBreakerChange?: (state: BreakerState, reason: string) => void;
+  /** Called after every request to Claude with `ok` or the failure type. */
+  onCall?: (outcome: string) => void;
 }
 
 /**
@@ -70,8 +72,10 @@ export class ClaudeGateway {
       try {
         const message = await this.keys[index]!.client.messages.create(params, { signal });
         this.recordSuccess();
+        this.options.onCall?.('ok');
         return message;
       } catch (error) {
+        this.options.onCall?.(error instanceof Anthropic.APIError ? String(error.status ?? 'stream-error') : 'network');
         if (!this.rotateAway(index, error)) {
           if (countsAgainstBreaker(error)) this.recordFailure(error);
           throw translateClaudeError(error);

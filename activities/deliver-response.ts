@@ -24,7 +24,7 @@ interface DeliveryLog {
  * inside a tag); each sent part's message id is recorded before the next is sent. CLI and Esper replies are the
  * workflow's result, read by whoever started it.
  */
-export function createDeliverResponse({ store, telegram, clock = Date.now }: ActivityDeps) {
+export function createDeliverResponse({ store, telegram, metrics, clock = Date.now }: ActivityDeps) {
   const pacer = new ChatPacer(store, clock);
   return async function deliverResponse({ message, text }: DeliverInput): Promise<DeliveryReceipt> {
     if (message.channel !== 'telegram') return { channel: message.channel, parts: splitText(text).length, messageIds: [] };
@@ -42,6 +42,7 @@ export function createDeliverResponse({ store, telegram, clock = Date.now }: Act
       await pacer.waitForTurn(message.chatId);
       const sent = await sendHtmlPart(telegram, message.chatId, part, index === 0 ? replyTo(message) : {});
       await pacer.sent(message.chatId);
+      metrics?.telegramSent(1);
       log.sent[index] = String(sent.message_id);
       await store.update<DeliveryLog>(logKey, (current = { sent: {} }) => ({
         sent: { ...current.sent, [index]: String(sent.message_id) },

@@ -7,6 +7,12 @@ import type { StateStore } from './stores/state-store';
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
 export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction' | 'getFileLink'>;
 
+/** Counters the activities report to; the worker backs them with Prometheus metrics. */
+export interface ActivityMetrics {
+  claudeTokens(usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }): void;
+  telegramSent(messages: number): void;
+}
+
 /** Everything the activities need, built by the worker (the only place that constructs clients). */
 export interface ActivityDeps {
   config: RelayConfig;
@@ -16,5 +22,6 @@ export interface ActivityDeps {
   claude?: ClaudeGateway;
   /** Absent when no TELEGRAM_BOT_TOKEN is configured. */
   telegram?: TelegramApi;
+  metrics?: ActivityMetrics;
   clock?: () => number;
 }

@@ -65,6 +65,7 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
       cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
     };
     await usageStore.record(message.userId, message.messageId, clock(), usage);
+    deps.metrics?.claudeTokens(usage);
     // The history keeps a text stand-in for an attachment, never its bytes.
     const remembered = message.attachment
       ? `[${message.kind}${message.attachment.fileName ? ` ${message.attachment.fileName}` : ''}] ${prompt}`

@@ -137,6 +137,11 @@ const envSchema = z.object({
   RELAY_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   RELAY_ENCRYPTION_KEYS: encryptionKeys,
   RELAY_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  RELAY_METRICS_LISTEN: z
+    .string()
+    .regex(/^(off|[\w.:-]+:\d{1,5})$/, 'must be host:port or "off"')
+    .default('127.0.0.1:9464'),
+  RELAY_CLAUDE_TIMEOUT: z.coerce.number().positive().max(600).default(120),
   RELAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -172,6 +177,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       baseURL: env.ANTHROPIC_BASE_URL,
       model: env.RELAY_MODEL,
       maxTokens: env.RELAY_MAX_TOKENS,
+      /** Seconds one Claude request may take before it counts as a network failure and is retried. */
+      timeoutSeconds: env.RELAY_CLAUDE_TIMEOUT,
     },
     security: {
       allowedUsers: [...new Set([...env.RELAY_ALLOWED_USERS, ...env.RELAY_ADMINS])],
@@ -191,6 +198,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       /** Port of the codec HTTP endpoint the Web UI decrypts through (127.0.0.1); 0 picks a free one. */
       codecPort: env.RELAY_CODEC_PORT,
     },
+    /** Where `relay up` serves Prometheus metrics (`/metrics`); undefined = off. */
+    metricsListen: env.RELAY_METRICS_LISTEN === 'off' ? undefined : env.RELAY_METRICS_LISTEN,
     dataDir,
     channels: env.RELAY_CHANNELS,
     logLevel: env.RELAY_LOG_LEVEL,

@@ -1,18 +1,20 @@
 /**
  * `relay up` and `relay worker`: the whole relay in one process — the embedded Temporal dev server (unless
- * TEMPORAL_ADDRESS points at one), the worker, and the enabled channels — with a clean, ordered shutdown.
+ * TEMPORAL_ADDRESS points at one), the codec endpoint for its Web UI, the metrics endpoint, the worker, and the
+ * enabled channels — stopped in the reverse order they started.
  */
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { RelayConfig } from '../contracts/config';
 import { connectClient, temporalAddress } from '../client/connect';
-import { startTelegramChannel, type TelegramChannel } from '../client/telegram/bot';
-import { startCodecServer, webUiOrigins, type CodecServer } from './codec-server';
-import { registerSearchAttributes, startDevServer, type DevServer } from './dev-server';
-import { resolveTemporalBinary } from './temporal-binary';
+import { startTelegramChannel } from '../client/telegram/bot';
+import type { RelayConfig } from '../contracts/config';
+import { startCodecServer, webUiOrigins } from './codec-server';
+import { registerSearchAttributes, startDevServer } from './dev-server';
 import { installTemporalLogging } from './logger';
+import { createRelayMetrics, startMetricsServer } from './metrics';
 import { createPayloadCodec, relayDataConverter } from './payload-encryption';
+import { resolveTemporalBinary } from './temporal-binary';
 import { createRelayWorker } from './worker';
 
 export interface RunningRelay {
@@ -20,6 +22,8 @@ export interface RunningRelay {
   uiUrl?: string;
   /** The codec endpoint the embedded Web UI decrypts payloads through. */
   codecUrl?: string;
+  /** Prometheus metrics of this process (Claude breaker state, calls, tokens, Telegram sends). */
+  metricsUrl?: string;
   /** The key new payloads are encrypted with; `undefined` with RELAY_ENCRYPTION=off. */
   encryptionKeyId?: string;
   channels: string[];
@@ -38,7 +42,19 @@ export interface RelayParts {
   embeddedServer: boolean;
 }
 
-/** Starts the relay; `stop()` shuts down channels, then the worker, then the dev server. */
+/** What was started, undone last-first on stop or when a later part fails to start. */
+class StartedParts {
+  private readonly undo: Array<() => Promise<void>> = [];
+  add(stop: () => Promise<void>): void {
+    this.undo.push(stop);
+  }
+  async stopAll(log: Logger): Promise<void> {
+    for (const stop of this.undo.splice(0).reverse())
+      await stop().catch((error: Error) => log.error({ err: error }, 'a part failed to stop'));
+  }
+}
+
+/** Starts the relay; `stop()` shuts down channels, then the worker, then the servers. */
 export async function startRelay(
   config: RelayConfig,
   log: Logger,
@@ -48,80 +64,77 @@ export async function startRelay(
   // One codec for the whole process: the worker, the channels' client and the Web UI's endpoint share its keys.
   const codec = createPayloadCodec(config);
   const dataConverter = relayDataConverter(config, codec);
-  let devServer: DevServer | undefined;
-  let codecServer: CodecServer | undefined;
-  let address = parts.embeddedServer ? config.temporal.address : temporalAddress(config);
-  if (!address) {
-    if (codec.keyIds.length > 0) {
-      codecServer = await startCodecServer({
-        codec,
-        port: config.encryption.codecPort,
-        allowedOrigins: webUiOrigins(config.temporal.uiPort),
-      });
-    }
-    const binary = await resolveTemporalBinary({
-      explicitPath: config.temporal.binary,
-      cacheDir: config.temporal.cacheDir,
-      searchPath: config.temporal.searchPath,
-      log: (line) => log.info(line),
-    });
-    devServer = await startDevServer({
-      binary,
-      namespace: config.temporal.namespace,
-      port: config.temporal.port,
-      uiPort: config.temporal.uiPort,
-      dbFile: path.join(config.dataDir, 'temporal.db'),
-      codecEndpoint: codecServer?.url,
-    }).catch(async (error: Error) => {
-      await codecServer?.close();
-      throw error;
-    });
-    address = devServer.address;
-  } else {
-    await registerSearchAttributes(address, config.temporal.namespace).catch((error: Error) =>
-      log.warn(
-        { err: error },
-        'could not register search attributes; register RelayChannel, RelayChatId, RelayUserId, RelayRoute, RelayOutcome (Keyword) yourself',
-      ),
-    );
-  }
-
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createRelayWorker(config, { connection, log, worker: { dataConverter } });
-  const finished = worker.run();
-  const channels: TelegramChannel[] = [];
-  const enabled: string[] = [];
+  const started = new StartedParts();
+  const running: Omit<RunningRelay, 'finished' | 'stop'> = { address: '', encryptionKeyId: codec.encryptingWith, channels: [] };
   try {
-    if (parts.channels && config.channels.includes('cli')) enabled.push('cli');
-    if (parts.channels && config.channels.includes('telegram') && config.telegram.token) {
-      channels.push(await startTelegramChannel(config, await connectClient(config, address, dataConverter), log));
-      enabled.push('telegram');
+    let address = parts.embeddedServer ? config.temporal.address : temporalAddress(config);
+    if (!address) {
+      if (codec.keyIds.length > 0) {
+        const codecServer = await startCodecServer({
+          codec,
+          port: config.encryption.codecPort,
+          allowedOrigins: webUiOrigins(config.temporal.uiPort),
+        });
+        started.add(() => codecServer.close());
+        running.codecUrl = codecServer.url;
+      }
+      const devServer = await startDevServer({
+        binary: await resolveTemporalBinary({
+          explicitPath: config.temporal.binary,
+          cacheDir: config.temporal.cacheDir,
+          searchPath: config.temporal.searchPath,
+          log: (line) => log.info(line),
+        }),
+        namespace: config.temporal.namespace,
+        port: config.temporal.port,
+        uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        codecEndpoint: running.codecUrl,
+      });
+      started.add(() => devServer.stop());
+      address = devServer.address;
+      running.uiUrl = devServer.uiUrl;
+    } else {
+      await registerSearchAttributes(address, config.temporal.namespace).catch((error: Error) =>
+        log.warn(
+          { err: error },
+          'could not register search attributes; register RelayChannel, RelayChatId, RelayUserId, RelayRoute, RelayOutcome (Keyword) yourself',
+        ),
+      );
     }
+    running.address = address;
+
+    const metrics = createRelayMetrics();
+    if (config.metricsListen) {
+      // Metrics are worth a warning, not a failed start (say a second `relay worker` on the same machine).
+      const metricsServer = await startMetricsServer(metrics.registry, config.metricsListen).catch((error: Error) => {
+        log.warn({ err: error }, 'metrics are not served');
+        return undefined;
+      });
+      if (metricsServer) started.add(() => metricsServer.close());
+      running.metricsUrl = metricsServer?.url;
+    }
+
+    const connection = await NativeConnection.connect({ address });
+    started.add(() => connection.close());
+    const worker = await createRelayWorker(config, { connection, log, metrics, worker: { dataConverter } });
+    const finished = worker.run();
+    started.add(async () => {
+      worker.shutdown();
+      await finished.catch((error: Error) => log.error({ err: error }, 'worker stopped with an error'));
+    });
+
+    if (parts.channels && config.channels.includes('cli')) running.channels.push('cli');
+    if (parts.channels && config.channels.includes('telegram') && config.telegram.token) {
+      const channel = await startTelegramChannel(config, await connectClient(config, address, dataConverter), log);
+      started.add(() => channel.stop('shutdown'));
+      running.channels.push('telegram');
+    }
+
+    let stopping: Promise<void> | undefined;
+    return { ...running, finished, stop: () => (stopping ??= started.stopAll(log)) };
   } catch (error) {
-    worker.shutdown();
-    await finished.catch(() => undefined);
-    await devServer?.stop();
-    await codecServer?.close();
+    await started.stopAll(log);
     throw error;
   }
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      await Promise.all(channels.map((channel) => channel.stop('shutdown')));
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await finished.catch((error: Error) => log.error({ err: error }, 'worker stopped with an error'));
-      await connection.close();
-      await devServer?.stop();
-      await codecServer?.close();
-    })());
-  return {
-    address,
-    uiUrl: devServer?.uiUrl,
-    codecUrl: codecServer?.url,
-    encryptionKeyId: codec.encryptingWith,
-    channels: enabled,
-    finished,
-    stop,
-  };
 }

@@ -13,31 +13,36 @@ import { FileStateStore } from '../activities/stores/file-state-store';
 import type { RelayConfig } from '../contracts/config';
 import { outboundTaskQueue } from '../contracts/temporal';
 import { loadWorkspaces } from '../contracts/workspaces';
+import type { RelayMetrics } from './metrics';
 import { relayDataConverter } from './payload-encryption';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
 /** Builds the activities' dependencies from config (the real Claude, Telegram and store clients). */
-export function buildActivityDeps(config: RelayConfig, log?: Logger): ActivityDeps {
+export function buildActivityDeps(config: RelayConfig, log?: Logger, metrics?: RelayMetrics): ActivityDeps {
+  const claude = createClaudeGateway(config, log, metrics);
+  if (claude) metrics?.watchBreaker(claude);
   return {
     config,
     store: new FileStateStore(path.join(config.dataDir, 'state')),
     workspaces: loadWorkspaces(config.context.workspacesFile ?? path.join(config.dataDir, 'workspaces.json')),
-    claude: createClaudeGateway(config, log),
+    claude,
+    metrics,
     telegram: config.telegram.token ? new Telegram(config.telegram.token, { apiRoot: config.telegram.apiRoot }) : undefined,
   };
 }
 
 /** One Claude client per configured API key behind one gateway (rotation and circuit breaker), or none. */
-export function createClaudeGateway(config: RelayConfig, log?: Logger): ClaudeGateway | undefined {
+export function createClaudeGateway(config: RelayConfig, log?: Logger, metrics?: RelayMetrics): ClaudeGateway | undefined {
   if (config.claude.apiKeys.length === 0) return undefined;
   const keys = config.claude.apiKeys.map((apiKey, index) => ({
     label: `key ${index + 1}`,
     // Temporal owns retries, so the SDK's own are off: one retry layer, visible in the history.
-    client: new Anthropic({ apiKey, baseURL: config.claude.baseURL, maxRetries: 0, timeout: 120_000 }),
+    client: new Anthropic({ apiKey, baseURL: config.claude.baseURL, maxRetries: 0, timeout: config.claude.timeoutSeconds * 1000 }),
   }));
   return new ClaudeGateway(keys, {
     onBreakerChange: (state, reason) => log?.warn({ breaker: 'claude', state, reason }, `Claude circuit breaker ${state}`),
+    onCall: (outcome) => metrics?.claudeCall(outcome),
   });
 }
 
@@ -46,6 +51,7 @@ export interface RelayWorkerOptions {
   /** Overrides for tests and benchmarks (a pre-built workflow bundle, injected doubles). */
   deps?: Partial<ActivityDeps>;
   log?: Logger;
+  metrics?: RelayMetrics;
   /** Main-worker overrides; a `dataConverter` here replaces the encrypting one on both workers. */
   worker?: Partial<WorkerOptions>;
 }
@@ -80,8 +86,11 @@ export class RelayWorker {
 }
 
 /** Creates the relay's workers: `messageWorkflow`, `chatSessionWorkflow`, the pipeline and outbound activities. */
-export async function createRelayWorker(config: RelayConfig, { connection, deps, worker, log }: RelayWorkerOptions): Promise<RelayWorker> {
-  const activities = createActivities({ ...buildActivityDeps(config, log), ...deps });
+export async function createRelayWorker(
+  config: RelayConfig,
+  { connection, deps, worker, log, metrics }: RelayWorkerOptions,
+): Promise<RelayWorker> {
+  const activities = createActivities({ ...buildActivityDeps(config, log, metrics), ...deps });
   const { deliverResponse, notifyUser, notifyAdmins, ...pipeline } = activities;
   // Both workers read and write the same histories, so both encrypt with the same keys.
   const dataConverter = worker?.dataConverter ?? relayDataConverter(config);

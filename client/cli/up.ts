@@ -10,8 +10,9 @@ export async function runUp(config: RelayConfig, log: Logger, parts: RelayParts)
   const channels = relay.channels.length > 0 ? relay.channels.join(', ') : 'none (worker only)';
   const codec = relay.codecUrl ? `, codec endpoint ${relay.codecUrl}` : '';
   const privacy = relay.encryptionKeyId ? `payloads encrypted (key ${relay.encryptionKeyId}${codec})` : 'payload encryption off';
+  const metrics = relay.metricsUrl ? `; metrics ${relay.metricsUrl}` : '';
   process.stdout.write(
-    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${privacy}. Ctrl-C to stop.\n`,
+    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${privacy}${metrics}. Ctrl-C to stop.\n`,
   );
 
   let signals = 0;

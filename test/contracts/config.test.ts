@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       uiPort: 8233,
     });
     expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org', globalRatePerSecond: 25 });
-    expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-5', maxTokens: 1024 });
+    expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-5', maxTokens: 1024, timeoutSeconds: 120 });
     expect(config.security).toEqual({
       allowedUsers: [],
       admins: [],

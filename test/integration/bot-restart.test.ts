@@ -36,6 +36,7 @@ beforeAll(async () => {
     TELEGRAM_API_ROOT: telegram.url,
     RELAY_ALLOWED_USERS: String(ALLOWED),
     RELAY_LOG_LEVEL: 'warn',
+    RELAY_METRICS_LISTEN: '127.0.0.1:0',
   };
 });
 

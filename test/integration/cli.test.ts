@@ -71,10 +71,13 @@ describe('relay command line', () => {
       TEMPORAL_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
       RELAY_CODEC_PORT: String(await freePort()),
+      RELAY_METRICS_LISTEN: `127.0.0.1:${await freePort()}`,
       RELAY_DATA_DIR: dataDir,
       RELAY_LOG_LEVEL: 'warn',
     };
     const first = await startUp(env);
+    expect(first.ready).toContain(`metrics http://${env.RELAY_METRICS_LISTEN}/metrics`);
+    expect(await (await fetch(`http://${env.RELAY_METRICS_LISTEN}/metrics`)).text()).toContain('relay_telegram_messages_sent_total 0');
     expect(first.ready).toContain(`Temporal Web UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);

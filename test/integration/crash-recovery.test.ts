@@ -40,6 +40,7 @@ beforeAll(async () => {
     TELEGRAM_API_ROOT: telegram.url,
     RELAY_ALLOWED_USERS: '7',
     RELAY_LOG_LEVEL: 'warn',
+    RELAY_METRICS_LISTEN: '127.0.0.1:0',
   };
   config = loadConfig(env, '/nonexistent/.env');
   client = await connectClient(config);

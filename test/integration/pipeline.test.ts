@@ -170,3 +170,31 @@ describe('security gate limits', () => {
     expect((await relay.send('/workspace', { chatId, userId: '9' })).reply).toBe('Workspace: general. Available: general.');
   });
 });
+
+describe('Claude timeouts', () => {
+  let claude: ClaudeDouble;
+  let relay: Harness;
+  beforeAll(async () => {
+    claude = await startClaudeDouble();
+    relay = await startHarness({ ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: claude.url, RELAY_CLAUDE_TIMEOUT: '1' });
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await claude?.close();
+  });
+
+  it('abandons a Claude request that hangs past RELAY_CLAUDE_TIMEOUT and answers from the retry', async () => {
+    claude.script({ hang: true });
+    const outcome = await relay.send('are you there?', { chatId: uniqueChatId() });
+
+    expect(outcome).toMatchObject({ outcome: 'answered', reply: 'echo: are you there?' });
+    expect(claude.requests).toHaveLength(2);
+    const history = await relay.client.workflow.getHandle(outcome.workflowId).fetchHistory();
+    // The agent step's second attempt recorded why the first one failed.
+    const retried = history.events!.find(
+      (e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
+    )?.activityTaskStartedEventAttributes;
+    expect(retried?.attempt).toBe(2);
+    expect(retried?.lastFailure?.applicationFailureInfo?.type).toBe('NetworkFailed');
+  });
+});
