@@ -72,6 +72,19 @@ describe('Telegram channel', () => {
     expect(replies.map((r) => r.text)).toEqual(texts.map((t) => `echo: ${t}`));
   });
 
+  it('waits out a Telegram flood limit (429 retry_after) and then sends the reply once', async () => {
+    const chatId = ++nextChat;
+    telegram.failNext('sendMessage', { errorCode: 429, description: 'Too Many Requests: retry after 2', retryAfter: 2 });
+    const pushedAt = Date.now();
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'flooded' });
+    const [reply] = await waitForReplies(chatId, 1);
+
+    expect(reply!.text).toBe('echo: flooded');
+    expect(Date.now() - pushedAt).toBeGreaterThanOrEqual(2000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(repliesTo(chatId)).toHaveLength(1);
+  });
+
   it('answers an update that Telegram delivers twice only once', async () => {
     const chatId = ++nextChat;
     const first = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'redelivered' });
