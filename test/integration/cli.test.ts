@@ -2,46 +2,23 @@
  * The commands a user types, as real processes: `relay up` (embedded dev server, persisted, Web UI), `relay send`,
  * Ctrl-C, and a second `relay up` on the same data dir.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killRelayProcesses, RELAY_BIN, startRelayProcess, stopRelayProcess } from '../support/relay-process';
 import { freePort } from '../../workers/dev-server';
 
-const RELAY_BIN = path.join(__dirname, '..', '..', 'bin', 'relay.js');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-cli-'));
-const running: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
+  killRelayProcesses();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 function relay(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [RELAY_BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
-}
-
-/** Starts `relay up` and resolves with its ready line. */
-function startUp(env: Record<string, string>): Promise<{ child: ChildProcess; ready: string }> {
-  const child = spawn(process.execPath, [RELAY_BIN, 'up'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const line = chunk.toString();
-      if (line.includes('esper-relay ready')) resolve({ child, ready: line });
-    });
-    child.once('exit', (code) => reject(new Error(`relay up exited (${code}): ${stderr}`)));
-  });
-}
-
-function interrupt(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGINT');
-  });
 }
 
 describe('relay command line', () => {
@@ -75,7 +52,7 @@ describe('relay command line', () => {
       RELAY_DATA_DIR: dataDir,
       RELAY_LOG_LEVEL: 'warn',
     };
-    const first = await startUp(env);
+    const first = await startRelayProcess('up', env);
     expect(first.ready).toContain(`metrics http://${env.RELAY_METRICS_LISTEN}/metrics`);
     expect(await (await fetch(`http://${env.RELAY_METRICS_LISTEN}/metrics`)).text()).toContain('relay_telegram_messages_sent_total 0');
     expect(first.ready).toContain(`Temporal Web UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
@@ -106,9 +83,9 @@ describe('relay command line', () => {
       reply: expect.stringContaining('user 7, chat 42'),
     });
     expect(outcome.steps).toHaveLength(5);
-    expect(await interrupt(first.child)).toBe(0);
+    expect(await stopRelayProcess(first.child, 'SIGINT')).toBe(0);
 
-    const second = await startUp(env);
+    const second = await startRelayProcess('up', env);
     // The same key after the restart, so the history written before it still decrypts.
     expect(second.ready).toContain(/key (local-[0-9a-f]{8})/.exec(first.ready)![1]);
     // The same message id again: already processed before the restart, so it is answered from history, once.

@@ -2,7 +2,6 @@
  * A worker process killed in the middle of a message (while Claude is answering) and a new one started: the
  * message is answered exactly once. The worker runs as a real child process (`relay worker`), killed with SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,8 +14,7 @@ import { loadConfig, type RelayConfig } from '../../contracts/config';
 import { parseInboundMessage } from '../../contracts/message';
 import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
 import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
-
-const RELAY_BIN = path.join(__dirname, '..', '..', 'bin', 'relay.js');
+import { killRelayProcesses, startRelayProcess, stopRelayProcess } from '../support/relay-process';
 
 let claude: ClaudeDouble;
 let telegram: TelegramDouble;
@@ -24,7 +22,6 @@ let dataDir: string;
 let env: Record<string, string>;
 let config: RelayConfig;
 let client: Client;
-const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
   claude = await startClaudeDouble();
@@ -47,26 +44,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  killRelayProcesses();
   await client?.connection.close();
   await claude?.close();
   await telegram?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Starts `relay worker` and resolves once it printed its ready line. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [RELAY_BIN, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  workers.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('esper-relay ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready: ${stderr}`)));
-  });
-}
 
 async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -78,7 +61,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
 
 it('answers exactly once when the worker is killed while Claude is answering', async () => {
   claude.script({ hang: true });
-  const first = await startWorkerProcess();
+  const { child: first } = await startRelayProcess('worker', env);
   const chatId = String(800_000 + Math.floor(Math.random() * 1e5));
   const message = parseInboundMessage({
     channel: 'telegram',
@@ -92,9 +75,8 @@ it('answers exactly once when the worker is killed while Claude is answering', a
   const workflowId = await submitMessage(client, config.temporal.taskQueue, message);
 
   await until(() => claude.requests.length === 1, 'the first Claude call');
-  first.kill('SIGKILL');
-  await new Promise((resolve) => first.once('exit', resolve));
-  await startWorkerProcess();
+  await stopRelayProcess(first, 'SIGKILL');
+  await startRelayProcess('worker', env);
 
   const outcome = await awaitOutcome(client, workflowId, 90_000);
   expect(outcome).toMatchObject({ outcome: 'answered', reply: 'echo: survive this' });

@@ -1,0 +1,38 @@
+/**
+ * The `relay` command as a real child process, for tests of what a user types and of crashes (SIGKILL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const RELAY_BIN = path.join(__dirname, '..', '..', 'bin', 'relay.js');
+
+/** Processes started by `startRelayProcess`; kill them all in afterAll with `killRelayProcesses()`. */
+const started: ChildProcess[] = [];
+
+/** Starts `relay <command>` (up or worker) and resolves with the process and its ready line. */
+export function startRelayProcess(command: 'up' | 'worker', env: Record<string, string>): Promise<{ child: ChildProcess; ready: string }> {
+  const child = spawn(process.execPath, [RELAY_BIN, command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const line = chunk.toString();
+      if (line.includes('esper-relay ready')) resolve({ child, ready: line });
+    });
+    child.once('exit', (code) => reject(new Error(`relay ${command} exited (${code}) before it was ready: ${stderr}`)));
+  });
+}
+
+/** Sends `signal` and resolves with the exit code once the process is gone. */
+export function stopRelayProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+export function killRelayProcesses(): void {
+  for (const child of started.splice(0)) child.kill('SIGKILL');
+}
