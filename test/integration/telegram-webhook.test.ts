@@ -3,45 +3,31 @@
  * the secret header. A call without the right secret is refused and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
 import { freePort } from '../../workers/dev-server';
-import { createLogger } from '../../workers/logger';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
-import { startHarness, uniqueChatId, type Harness } from '../support/harness';
+import type { TelegramDouble } from '../doubles/telegram-double';
+import { uniqueChatId, type Harness } from '../support/harness';
+import { startTelegramRelay, type TelegramRelay } from '../support/telegram-relay';
 
 const SECRET = 'webhook-secret-0123456789';
 
 describe('Telegram webhook mode', () => {
-  let claude: ClaudeDouble;
   let telegram: TelegramDouble;
+  let setup: TelegramRelay;
   let relay: Harness;
-  let channel: TelegramChannel;
   let hook: string;
 
   beforeAll(async () => {
-    claude = await startClaudeDouble();
-    telegram = await startTelegramDouble();
     const port = await freePort();
     hook = `http://127.0.0.1:${port}/telegram/updates`;
-    relay = await startHarness({
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: claude.url,
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.url,
+    setup = await startTelegramRelay({
       TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram/updates',
       TELEGRAM_WEBHOOK_SECRET: SECRET,
       TELEGRAM_WEBHOOK_LISTEN: `127.0.0.1:${port}`,
       RELAY_ALLOWED_USERS: '7',
     });
-    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+    ({ telegram, relay } = setup);
   });
-  afterAll(async () => {
-    await channel?.stop('test over');
-    await relay?.stop();
-    await telegram?.close();
-    await claude?.close();
-  });
+  afterAll(() => setup?.stop());
 
   const update = (chatId: string, messageId: number, text: string) => ({
     update_id: messageId,

@@ -3,12 +3,11 @@
  * real pipeline on the dev server, and replies come back through the double.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
-import { createLogger } from '../../workers/logger';
 import { DELAYED_NOTICE, FAILED_NOTICE } from '../../workflows/agent-step';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
-import { startHarness, type Harness } from '../support/harness';
+import type { ClaudeDouble } from '../doubles/claude-double';
+import type { TelegramDouble } from '../doubles/telegram-double';
+import type { Harness } from '../support/harness';
+import { startTelegramRelay, type TelegramRelay } from '../support/telegram-relay';
 
 const ALLOWED = 7000;
 let nextChat = 500_000 + Math.floor(Math.random() * 1e6);
@@ -16,29 +15,14 @@ let nextChat = 500_000 + Math.floor(Math.random() * 1e6);
 describe('Telegram channel', () => {
   let claude: ClaudeDouble;
   let telegram: TelegramDouble;
-  let relay: Harness;
-  let channel: TelegramChannel;
+  let setup: TelegramRelay;
 
   beforeAll(async () => {
-    claude = await startClaudeDouble();
-    telegram = await startTelegramDouble();
-    relay = await startHarness({
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: claude.url,
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.url,
-      RELAY_ALLOWED_USERS: String(ALLOWED),
-      // This file sends far more than a person would; the rate limit has its own tests.
-      RELAY_RATE_LIMIT: 'off',
-    });
-    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+    // This file sends far more than a person would; the rate limit has its own tests.
+    setup = await startTelegramRelay({ RELAY_ALLOWED_USERS: String(ALLOWED), RELAY_RATE_LIMIT: 'off' });
+    ({ claude, telegram } = setup);
   });
-  afterAll(async () => {
-    await channel?.stop('test over');
-    await relay?.stop();
-    await telegram?.close();
-    await claude?.close();
-  });
+  afterAll(() => setup?.stop());
 
   const repliesTo = (chatId: number) => telegram.sent.filter((sent) => Number(sent.chat_id) === chatId);
   const waitForReplies = async (chatId: number, count: number) => {
@@ -274,30 +258,16 @@ describe('Telegram channel when Claude fails', () => {
   const ADMIN = 9100;
   let claude: ClaudeDouble;
   let telegram: TelegramDouble;
+  let setup: TelegramRelay;
   let relay: Harness;
-  let channel: TelegramChannel;
 
   beforeAll(async () => {
-    claude = await startClaudeDouble();
-    telegram = await startTelegramDouble();
-    relay = await startHarness({
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: claude.url,
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.url,
-      RELAY_ALLOWED_USERS: String(ALLOWED),
-      RELAY_ADMINS: String(ADMIN),
-    });
-    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+    setup = await startTelegramRelay({ RELAY_ALLOWED_USERS: String(ALLOWED), RELAY_ADMINS: String(ADMIN) });
+    ({ claude, telegram, relay } = setup);
   });
-  afterAll(async () => {
-    await channel?.stop('test over');
-    await relay?.stop();
-    await telegram?.close();
-    await claude?.close();
-  });
+  afterAll(() => setup?.stop());
 
-  const textsTo = (chatId: number) => telegram.sent.filter((sent) => Number(sent.chat_id) === chatId).map((sent) => sent.text);
+  const textsTo = (chatId: number) => setup.textsTo(chatId);
   const waitFor = async (condition: () => boolean) => {
     const deadline = Date.now() + 40_000;
     while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
