@@ -2,6 +2,7 @@ import type { Telegram } from 'telegraf';
 import type { RelayConfig } from '../contracts/config';
 import type { WorkspacesFile } from '../contracts/workspaces';
 import type { ClaudeGateway } from './claude-gateway';
+import type { EsperDeps } from './esper/deps';
 import type { StateStore } from './stores/state-store';
 
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
@@ -23,5 +24,7 @@ export interface ActivityDeps {
   /** Absent when no TELEGRAM_BOT_TOKEN is configured. */
   telegram?: TelegramApi;
   metrics?: ActivityMetrics;
+  /** The bus to Esper; absent on workers without one (the blueprint pipeline's activities then fail for good). */
+  esper?: EsperDeps;
   clock?: () => number;
 }

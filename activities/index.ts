@@ -1,6 +1,7 @@
 import { createBuildContext } from './build-context';
 import type { ActivityDeps } from './deps';
 import { createDeliverResponse } from './deliver-response';
+import { createEsperActivities } from './esper';
 import { createNotifications } from './notify';
 import { createOrchestrateAgent } from './orchestrate-agent';
 import { createRouteMessage } from './route-message';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     orchestrateAgent: createOrchestrateAgent(deps),
     deliverResponse: createDeliverResponse(deps),
     ...createNotifications(deps),
+    ...createEsperActivities(deps),
   };
 }
 

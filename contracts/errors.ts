@@ -19,6 +19,8 @@ export const failureTypes = {
   circuitOpen: 'CircuitOpen',
   /** Our own state store failed (disk full, permissions). Retryable: an operator can fix it. */
   storeFailed: 'StoreFailed',
+  /** A bounded resource of ours is full (compile slots): retry once others have released theirs. */
+  capacityExhausted: 'CapacityExhausted',
 } as const;
 export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];
 

@@ -9,8 +9,10 @@ import type { Logger } from 'pino';
 import { connectClient, temporalAddress } from '../client/connect';
 import { startTelegramChannel } from '../client/telegram/bot';
 import type { RelayConfig } from '../contracts/config';
+import { FileStateStore } from '../activities/stores/file-state-store';
 import { startCodecServer, webUiOrigins } from './codec-server';
 import { registerSearchAttributes, startDevServer } from './dev-server';
+import { startEmbeddedEsper } from './esper';
 import { installTemporalLogging } from './logger';
 import { createRelayMetrics, startMetricsServer } from './metrics';
 import { createPayloadCodec, relayDataConverter } from './payload-encryption';
@@ -117,7 +119,22 @@ export async function startRelay(
 
     const connection = await NativeConnection.connect({ address });
     started.add(() => connection.close());
-    const worker = await createRelayWorker(config, { connection, log, metrics, worker: { dataConverter } });
+    // Esper: the in-process bus with the simulator until Oona settings exist (see workers/esper.ts). Started
+    // before the worker and stopped after it, so activities still publish while the worker drains. The ingress
+    // reads Urza's catalogue from the activities' store, so both get the same one.
+    const store = new FileStateStore(path.join(config.dataDir, 'state'));
+    started.add(() => store.close());
+    const esperClient = await connectClient(config, address, dataConverter);
+    started.add(() => esperClient.connection.close());
+    const esper = startEmbeddedEsper({ client: esperClient, store, log });
+    started.add(() => esper.stop());
+    const worker = await createRelayWorker(config, {
+      connection,
+      log,
+      metrics,
+      worker: { dataConverter },
+      deps: { store, esper: esper.deps },
+    });
     const finished = worker.run();
     started.add(async () => {
       worker.shutdown();

@@ -18,6 +18,7 @@ import {
 } from './kernels';
 import { systemStatePacketSchema, systemStatePacketV1Schema, upcastSystemStateV1, type SystemStatePacket } from './system-state';
 import { telemetryPacketSchema, type TelemetryPacket } from './telemetry';
+import { validationRequestSchema, type ValidationRequest } from './validation-request';
 
 /** The message type each kind carries, at its current version. */
 export interface EsperMessageByKind {
@@ -31,6 +32,7 @@ export interface EsperMessageByKind {
   'kernel-error': KernelError;
   'safety-sheet': SafetySheet;
   'benchmark-report': BenchmarkReport;
+  'validation-request': ValidationRequest;
 }
 export type EsperMessageKind = keyof EsperMessageByKind;
 
@@ -67,6 +69,7 @@ const esperContracts: { [K in EsperMessageKind]: KindContract<EsperMessageByKind
   'kernel-error': { version: 1, schema: kernelErrorSchema, upcasters: [] },
   'safety-sheet': { version: 1, schema: safetySheetSchema, upcasters: [] },
   'benchmark-report': { version: 1, schema: benchmarkReportSchema, upcasters: [] },
+  'validation-request': { version: 1, schema: validationRequestSchema, upcasters: [] },
 };
 
 /** Every message kind the relay reads. */

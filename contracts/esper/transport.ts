@@ -37,6 +37,8 @@ const streamOfKind: Readonly<Record<EsperMessageKind, OonaStream>> = {
   'compile-request': oonaStreams.kernelRequests,
   'kernel-ready': oonaStreams.kernelReady,
   'kernel-error': oonaStreams.kernelErrors,
+  // Validating a kernel is kernel work: Urabrask reads the same request stream as Tezzeret.
+  'validation-request': oonaStreams.kernelRequests,
 };
 
 /**

@@ -129,6 +129,18 @@ export const esperExamples: { [K in keyof EsperMessageByKind]: EsperMessageByKin
     peakMemoryMb: 812,
     measuredAt: '2025-06-01T12:08:00.000Z',
   },
+  'validation-request': {
+    version: 1,
+    requestId: 'bp-BP012-7f3e',
+    kernelId: 'k-BP012-7f3e',
+    blueprintId: 'BP012',
+    artifactRef: 'urza://kernels/BP012/k-BP012-7f3e',
+    checksum: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    benchmark: true,
+    requestedBy: 'relay',
+    requestedAt: '2025-06-01T11:58:42.000Z',
+    deadline: '2025-06-01T12:14:12.000Z',
+  },
 };
 
 /** The same epoch as `esperExamples['system-state']`, as a version 1 producer wrote it. */

@@ -1,0 +1,2 @@
+/** The Esper coordination workflows (deterministic code only), registered through `workflows/index.ts`. */
+export { blueprintPipelineWorkflow } from './blueprint-pipeline';
