@@ -1,6 +1,7 @@
 /**
  * The Esper side of a relay process. No real Esper is configured yet, so it is always the in-process bus with the
- * Esper simulator answering on it, plus the ingress that turns replies into signals to pipeline runs.
+ * Esper simulator answering on it, plus the ingresses that turn replies into signals to pipeline runs and
+ * EmergencySignals into rollbacks.
  * Seam for the Redis slice: once Oona settings exist in the config (Redis URL, shared secret), build
  * `createOonaRedisTransport` here instead, and start the simulator only when asked to.
  */
@@ -11,13 +12,18 @@ import type { EsperDeps } from '../activities/esper';
 import { readKernelEntry } from '../activities/esper/urza-catalogue';
 import type { StateStore } from '../activities/stores/state-store';
 import { runBlueprintIngress } from '../client/esper/blueprint-ingress';
+import { runRollbackIngress, type RollbackIngressOptions } from '../client/esper/rollback-ingress';
 import { createInProcessTransport, type InProcessBusOptions } from '../client/esper/in-process-bus';
 import { EsperSimulator, type EsperSimulatorOptions } from '../client/esper/simulator/simulator';
 import type { EsperTransport } from '../contracts/esper/transport';
 
 export interface EmbeddedEsperOptions {
-  /** Signals the pipeline runs. */
+  /** Signals the pipeline runs, starts and signals the rollbacks. */
   client: Client;
+  /** Where the rollbacks the bus triggers run (the worker's task queue). */
+  taskQueue: string;
+  /** Overrides of the rollback deadlines for bus-triggered rollbacks (tests). */
+  rollbackDeadlinesMs?: RollbackIngressOptions['deadlinesMs'];
   /** The activities' store: the ingress reads Urza's kernel entries from it. */
   store: StateStore;
   log?: Logger;
@@ -36,9 +42,11 @@ export interface EmbeddedEsper {
   stop(): Promise<void>;
 }
 
-/** Starts the in-process bus, the simulator on it, and the pipeline ingress. */
+/** Starts the in-process bus, the simulator on it, and the pipeline and rollback ingresses. */
 export function startEmbeddedEsper({
   client,
+  taskQueue,
+  rollbackDeadlinesMs,
   store,
   log,
   simulator: simulatorOptions,
@@ -71,6 +79,13 @@ export function startEmbeddedEsper({
     log: (line, fields) => ingressLog?.info(fields ?? {}, line),
     signal: controller.signal,
   }).catch((error: Error) => ingressLog?.error({ err: error }, 'the blueprint ingress stopped'));
+  const rollbackIngress = runRollbackIngress(transport, {
+    client,
+    taskQueue,
+    deadlinesMs: rollbackDeadlinesMs,
+    log: (line, fields) => ingressLog?.info(fields ?? {}, line),
+    signal: controller.signal,
+  }).catch((error: Error) => ingressLog?.error({ err: error }, 'the rollback ingress stopped'));
 
   return {
     deps: { transport, signingSecret, compileSlots },
@@ -79,6 +94,7 @@ export function startEmbeddedEsper({
     stop: async () => {
       controller.abort();
       await ingress;
+      await rollbackIngress;
       await simulator.stop();
     },
   };

@@ -126,7 +126,7 @@ export async function startRelay(
     started.add(() => store.close());
     const esperClient = await connectClient(config, address, dataConverter);
     started.add(() => esperClient.connection.close());
-    const esper = startEmbeddedEsper({ client: esperClient, store, log });
+    const esper = startEmbeddedEsper({ client: esperClient, taskQueue: config.temporal.taskQueue, store, log });
     started.add(() => esper.stop());
     const worker = await createRelayWorker(config, {
       connection,

@@ -1,12 +1,14 @@
 import type { ActivityDeps } from '../deps';
 import { createCompileSlotActivities } from './compile-slots';
 import { createEsperPublishing } from './publish-requests';
+import { createRollbackPublishing } from './publish-rollback';
 import { createCatalogueActivities } from './urza-catalogue';
 
 export type { EsperDeps } from './deps';
 
 /**
- * The blueprint pipeline's activities: compile slots, requests to Tezzeret and Urabrask, and Urza's catalogue.
+ * The Esper activities: compile slots, requests to Tezzeret and Urabrask, Urza's catalogue, and emergency
+ * rollback's commands and HALT signal.
  * Spread into `createActivities`; their keys are activity names in Temporal's history and must not change.
  */
 export function createEsperActivities(deps: ActivityDeps) {
@@ -14,5 +16,6 @@ export function createEsperActivities(deps: ActivityDeps) {
     ...createCompileSlotActivities(deps),
     ...createEsperPublishing(deps),
     ...createCatalogueActivities(deps),
+    ...createRollbackPublishing(deps),
   };
 }

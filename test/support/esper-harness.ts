@@ -61,7 +61,7 @@ export interface EsperHarness {
 }
 
 export async function startEsperHarness(
-  options: Pick<EmbeddedEsperOptions, 'simulator' | 'compileSlots'> & { env?: Record<string, string> } = {},
+  options: Pick<EmbeddedEsperOptions, 'simulator' | 'compileSlots' | 'rollbackDeadlinesMs'> & { env?: Record<string, string> } = {},
 ): Promise<EsperHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-esper-test-'));
   const config = loadConfig(
@@ -82,6 +82,8 @@ export async function startEsperHarness(
   const store = new FileStateStore(path.join(dataDir, 'state'));
   const esper = startEmbeddedEsper({
     client,
+    taskQueue: config.temporal.taskQueue,
+    rollbackDeadlinesMs: options.rollbackDeadlinesMs,
     store,
     compileSlots: options.compileSlots,
     // Seeded, with the simulator's delays cut to tens of milliseconds.

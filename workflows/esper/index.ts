@@ -1,2 +1,3 @@
 /** The Esper coordination workflows (deterministic code only), registered through `workflows/index.ts`. */
 export { blueprintPipelineWorkflow } from './blueprint-pipeline';
+export { emergencyRollbackWorkflow } from './emergency-rollback';

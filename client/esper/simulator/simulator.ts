@@ -1,13 +1,14 @@
 /**
  * The Esper simulator: stands in for the real Esper subsystems on a bus, speaking the same contracts. It consumes
- * the relay's requests (compile, validate), lets each simulated subsystem decide its answer from a seeded
- * generator, and publishes the signed replies after the simulated delay. Same seed, same answers. Used by
+ * the relay's requests (compile, validate, rollback commands), lets each simulated subsystem decide its answer
+ * from a seeded generator, and publishes the signed replies after the simulated delay. Same seed, same answers. Used by
  * `relay up` (no real Esper yet) and by the tests; every log line says "simulator".
  */
 import { sealEsperMessage } from '../../../contracts/esper/envelope-signing';
 import type { EsperMessage } from '../../../contracts/esper/registry';
 import { streamFor, type EsperDelivery, type EsperTransport } from '../../../contracts/esper/transport';
 import { randomFor } from './random';
+import { createRollbackResponders, type RollbackResponderSettings } from './rollback-responders';
 import type { ScheduledReply, SimulatedSubsystem } from './subsystem';
 import { createTezzeret, type TezzeretOptions } from './tezzeret';
 import { createUrabrask, type UrabraskOptions } from './urabrask';
@@ -26,6 +27,8 @@ export interface EsperSimulatorOptions {
   clock?: () => number;
   tezzeret?: TezzeretOptions;
   urabrask?: UrabraskOptions;
+  /** Tamiyo, Kasmina and Tolaria answering emergency rollback commands (delays, levels they miss). */
+  rollback?: RollbackResponderSettings;
   /** Further simulated subsystems (Tolaria's training runs, next). */
   subsystems?: readonly SimulatedSubsystem[];
   /** One line per decision and per reply, each starting with "simulator". */
@@ -54,7 +57,12 @@ export class EsperSimulator {
   private running?: { controller: AbortController; loop: Promise<void> };
 
   constructor(private readonly options: EsperSimulatorOptions) {
-    this.subsystems = [createTezzeret(options.tezzeret), createUrabrask(options.urabrask), ...(options.subsystems ?? [])];
+    this.subsystems = [
+      createTezzeret(options.tezzeret),
+      createUrabrask(options.urabrask),
+      ...createRollbackResponders(options.rollback),
+      ...(options.subsystems ?? []),
+    ];
     this.seed = options.seed ?? 1;
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => undefined);
@@ -90,7 +98,9 @@ export class EsperSimulator {
 
   /** Decides the answer to one request; accepted (and acknowledged) at once, the replies follow on timers. */
   private receive(delivery: EsperDelivery): void {
-    const subsystem = this.subsystems.find((candidate) => candidate.handles.includes(delivery.kind));
+    const subsystem = this.subsystems.find(
+      (candidate) => candidate.handles.includes(delivery.kind) && (candidate.accepts?.(delivery) ?? true),
+    );
     if (!subsystem) return; // not a request the simulator answers
     const key = subsystem.jobKey(delivery);
     if (this.answered.has(key)) {

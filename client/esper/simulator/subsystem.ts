@@ -28,6 +28,11 @@ export interface SimulatedSubsystem {
   /** The request kinds it answers, and the streams they arrive on. */
   handles: readonly EsperMessageKind[];
   streams: readonly OonaStream[];
+  /**
+   * Whether this subsystem answers this request, when several handle its kind (Tamiyo, Kasmina and Tolaria each
+   * take the ROLLBACK commands addressed to them). Absent: every request of its kinds.
+   */
+  accepts?(request: EsperMessage): boolean;
   /** The key a repeated request shares with the first one (a job id): it is answered once. */
   jobKey(request: EsperMessage): string;
   /** Decides the answer; `random` is this job's own seeded generator. Pure: no timers, no I/O. */
