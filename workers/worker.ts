@@ -99,7 +99,8 @@ export async function createRelayWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(worker?.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
-    activities: pipeline,
+    // deliverResponse is on both: CLI and Esper replies are delivered here, Telegram ones on the outbound queue.
+    activities: { ...pipeline, deliverResponse },
     ...worker,
     dataConverter,
   });

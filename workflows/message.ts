@@ -34,7 +34,11 @@ export async function messageWorkflow(message: InboundMessage): Promise<MessageO
   await trail.run(
     'deliverResponse',
     activities.deliverResponse,
-    onOutboundQueue({ ...telegramPreset, summary: `Deliver the reply via ${message.channel}` }),
+    // Only Telegram sends go through the rate-limited outbound queue; a CLI or Esper reply is the workflow's
+    // result and stays on this queue (where the activity can be handed over eagerly, saving a round trip).
+    message.channel === 'telegram'
+      ? onOutboundQueue({ ...telegramPreset, summary: 'Deliver the reply via telegram' })
+      : { ...telegramPreset, summary: `Deliver the reply via ${message.channel}` },
     [{ message, text: reply }],
     (d) => `${d.parts} part(s) via ${d.channel}`,
   );
