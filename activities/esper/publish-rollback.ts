@@ -4,13 +4,8 @@
  * so a retried activity publishes the same envelope again and every consumer drops the copy.
  */
 import type { AdaptationCommand, RollbackLevel } from '../../contracts/esper/adaptation-command';
-import { sealEsperMessage } from '../../contracts/esper/envelope-signing';
-import { parseEsperMessage, type EsperMessageByKind } from '../../contracts/esper/registry';
-import { streamFor } from '../../contracts/esper/transport';
-import { failureTypes, retryableFailure, terminalFailure } from '../../contracts/errors';
 import type { ActivityDeps } from '../deps';
-import type { Published } from './publish-requests';
-import { requireEsper } from './require-esper';
+import { createEnvelopePublisher, type Published } from './publish-envelope';
 
 export interface RollbackCommandInput {
   commandId: string;
@@ -32,25 +27,7 @@ export interface HaltSignalInput {
 
 /** `publishRollbackCommand` and `publishHaltSignal`. */
 export function createRollbackPublishing(deps: ActivityDeps) {
-  const { clock = Date.now } = deps;
-
-  async function publish<K extends 'adaptation-command' | 'emergency-signal'>(
-    kind: K,
-    payload: EsperMessageByKind[K],
-    envelopeId: string,
-  ): Promise<Published> {
-    const { transport, signingSecret } = requireEsper(deps);
-    const parsed = parseEsperMessage(kind, payload);
-    if (!parsed.ok) throw terminalFailure(failureTypes.invalidInput, `refusing to publish an invalid ${kind}: ${parsed.detail}`);
-    const envelope = sealEsperMessage({ kind, payload, id: envelopeId, origin: 'relay', sentAt: new Date(clock()) }, signingSecret);
-    const stream = streamFor({ kind, message: payload } as Parameters<typeof streamFor>[0]);
-    try {
-      return { envelopeId, entryId: await transport.publish(stream, envelope) };
-    } catch (error) {
-      if (error instanceof TypeError) throw terminalFailure(failureTypes.invalidInput, error.message);
-      throw retryableFailure(failureTypes.networkFailed, `could not publish the ${kind} to ${stream}: ${(error as Error).message}`);
-    }
-  }
+  const publish = createEnvelopePublisher(deps);
 
   /** Tells one subsystem to roll back; its FieldReport (quoting the command id) comes back as a signal. */
   async function publishRollbackCommand(input: RollbackCommandInput): Promise<Published> {
