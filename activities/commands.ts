@@ -2,6 +2,7 @@ import type { InboundMessage, Role } from '../contracts/message';
 import { builtinCommands } from '../domain/routing';
 import { chatPreferencesKey, type ChatPreferences } from './build-context';
 import type { ActivityDeps } from './deps';
+import { createEsperCommands } from './esper-commands';
 import { ConversationStore } from './stores/conversation-store';
 
 export interface CommandRequest {
@@ -13,8 +14,10 @@ export interface CommandRequest {
 }
 
 /** The built-in commands, answered without Claude so they work even when AI is not configured. */
-export function createCommandRunner({ store, workspaces }: ActivityDeps) {
+export function createCommandRunner(deps: ActivityDeps) {
+  const { store, workspaces } = deps;
   const conversations = new ConversationStore(store);
+  const runEsperCommand = createEsperCommands(deps);
   const help = () =>
     [
       'Commands:',
@@ -23,7 +26,8 @@ export function createCommandRunner({ store, workspaces }: ActivityDeps) {
       'Anything else is sent to the assistant.',
     ].join('\n');
 
-  return async function runCommand({ message, role, command, workspace, conversationKey }: CommandRequest): Promise<string> {
+  return async function runCommand(request: CommandRequest): Promise<string> {
+    const { message, role, command, workspace, conversationKey } = request;
     switch (command.name) {
       case 'start':
         return `Hello! I am the esper-relay assistant.\n\n${help()}`;
@@ -42,6 +46,10 @@ export function createCommandRunner({ store, workspaces }: ActivityDeps) {
         await store.update<ChatPreferences>(chatPreferencesKey(message), (prefs = {}) => ({ ...prefs, workspace: wanted }));
         return `Switched to workspace ${wanted}.`;
       }
+      case 'blueprints':
+      case 'compile':
+      case 'approve':
+        return runEsperCommand(request);
       default:
         return `Unknown command /${command.name}. Try /help.`;
     }

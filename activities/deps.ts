@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Telegram } from 'telegraf';
 import type { RelayConfig } from '../contracts/config';
 import type { WorkspacesFile } from '../contracts/workspaces';
@@ -26,5 +27,10 @@ export interface ActivityDeps {
   metrics?: ActivityMetrics;
   /** The bus to Esper; absent on workers without one (the blueprint pipeline's activities then fail for good). */
   esper?: EsperDeps;
+  /**
+   * The worker's Temporal client (its connection and codec): the Esper chat commands start and steer pipeline runs
+   * with it. Absent in unit tests that do not need it; those commands then say so.
+   */
+  temporal?: Client;
   clock?: () => number;
 }

@@ -77,7 +77,10 @@ const envSchema = z.object({
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('esper-relay'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[\w.-]{1,200}$/, 'must be letters, digits, _, . and - (it also appears in visibility queries)')
+    .default('esper-relay'),
   TEMPORAL_BINARY: z.string().min(1).optional(),
   TEMPORAL_UI_PORT: positiveInt(8233),
   RELAY_CACHE_DIR: z.string().min(1).optional(),

@@ -10,6 +10,9 @@ export const builtinCommands = {
   whoami: 'Show your user id, chat id and role',
   workspace: 'Show or switch the workspace: /workspace NAME',
   reset: 'Forget this conversation',
+  blueprints: "List Urza's blueprint catalogue, most recent first",
+  compile: 'Admins: compile and validate a blueprint: /compile BP007',
+  approve: 'Admins: decide a HIGH_RISK blueprint: /approve RUN_ID yes|no [reason]',
 } as const;
 
 const commandPattern = /^\/([a-z][a-z0-9_]{0,31})(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/i;

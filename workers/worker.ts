@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
@@ -90,10 +91,12 @@ export async function createRelayWorker(
   config: RelayConfig,
   { connection, deps, worker, log, metrics }: RelayWorkerOptions,
 ): Promise<RelayWorker> {
-  const activities = createActivities({ ...buildActivityDeps(config, log, metrics), ...deps });
-  const { deliverResponse, notifyUser, notifyAdmins, ...pipeline } = activities;
   // Both workers read and write the same histories, so both encrypt with the same keys.
   const dataConverter = worker?.dataConverter ?? relayDataConverter(config);
+  // One client per process, on the worker's own connection and codec: the chat commands start and steer runs with it.
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+  const activities = createActivities({ ...buildActivityDeps(config, log, metrics), temporal, ...deps });
+  const { deliverResponse, notifyUser, notifyAdmins, ...pipeline } = activities;
   const main = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

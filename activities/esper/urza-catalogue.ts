@@ -6,7 +6,7 @@
  */
 import type { BlueprintPipelineReport } from '../../contracts/esper/blueprint-pipeline';
 import type { KernelReady } from '../../contracts/esper/kernels';
-import type { BlueprintStage, BlueprintTier } from '../../contracts/esper/lifecycle';
+import { catalogueBlueprintIds, type BlueprintStage, type BlueprintTier } from '../../contracts/esper/lifecycle';
 import type { ActivityDeps } from '../deps';
 import type { StateStore } from '../stores/state-store';
 
@@ -50,6 +50,11 @@ const kernelKey = (kernelId: string) => `urza-kernel:${kernelId}`;
 
 /** A blueprint's catalogue entry, if any pipeline ever wrote one. */
 export const readBlueprintEntry = (store: StateStore, blueprintId: string) => store.read<BlueprintEntry>(blueprintKey(blueprintId));
+/** Every blueprint some pipeline wrote, most recently updated first (Karn's catalogue is fixed: 50 reads at most). */
+export async function listBlueprintEntries(store: StateStore): Promise<BlueprintEntry[]> {
+  const entries = await Promise.all(catalogueBlueprintIds.map((blueprintId) => readBlueprintEntry(store, blueprintId)));
+  return entries.filter((entry) => entry !== undefined).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+}
 /** A kernel's catalogue entry, if a pipeline registered it. */
 export const readKernelEntry = (store: StateStore, kernelId: string) => store.read<KernelEntry>(kernelKey(kernelId));
 

@@ -65,7 +65,7 @@ export async function runReplayCheck(config: RelayConfig, options: ReplayCheckOp
     io.err.write(`bundling the workflow code (${options.workflowsPath ?? 'workflows/index.ts'})…\n`);
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, logger: quiet });
     const histories = client
-      ? serverHistories(client, options.sinceMs!, options.limit, progress)
+      ? serverHistories(client, config.temporal.taskQueue, options.sinceMs!, options.limit, progress)
       : fileHistories(options.files!, unreadable, progress);
     for await (const replayed of Worker.runReplayHistories({ workflowBundle, dataConverter }, histories)) {
       const error = replayed.error;
@@ -109,8 +109,15 @@ async function* fileHistories(files: string[], unreadable: ReplayCheckResult[], 
 }
 
 /** Histories of the relay's workflows started within `sinceMs`, newest first, fetched one at a time. */
-async function* serverHistories(client: Client, sinceMs: number, limit: number, progress: Progress): AsyncGenerator<HistoryAndWorkflowId> {
-  const query = recentWorkflowsQuery([MESSAGE_WORKFLOW, CHAT_SESSION_WORKFLOW], sinceMs);
+async function* serverHistories(
+  client: Client,
+  taskQueue: string,
+  sinceMs: number,
+  limit: number,
+  progress: Progress,
+): AsyncGenerator<HistoryAndWorkflowId> {
+  // This relay's workflows only: other applications may share the namespace.
+  const query = recentWorkflowsQuery([MESSAGE_WORKFLOW, CHAT_SESSION_WORKFLOW], sinceMs, undefined, taskQueue);
   progress.setTotal(Math.min((await client.workflow.count(query)).count, limit));
   let fetched = 0;
   for await (const execution of client.workflow.list({ query, pageSize: 100 })) {

@@ -35,9 +35,10 @@ export function failedMessagesQuery({ sinceMs, chatId, now }: FailedMessagesFilt
 }
 
 /** Every execution of the given workflow types started within `sinceMs` (running or closed). */
-export function recentWorkflowsQuery(workflowTypes: string[], sinceMs: number, now?: number): string {
+export function recentWorkflowsQuery(workflowTypes: string[], sinceMs: number, now?: number, taskQueue?: string): string {
   const types = workflowTypes.map((type) => `WorkflowType = '${type}'`).join(' OR ');
-  return `(${types}) AND StartTime >= '${sinceInstant(sinceMs, now)}'`;
+  const onQueue = taskQueue ? ` AND TaskQueue = '${taskQueue}'` : '';
+  return `(${types}) AND StartTime >= '${sinceInstant(sinceMs, now)}'${onQueue}`;
 }
 
 const statusLabels: Partial<Record<WorkflowExecutionStatusName, string>> = {

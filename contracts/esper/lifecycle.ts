@@ -86,6 +86,12 @@ export type BlueprintId = z.infer<typeof blueprintIdSchema>;
 
 const catalogueNumber = (id: string) => Number(id.slice(2));
 
+/** Every id in Karn's catalogue, BP001 … BP050. */
+export const catalogueBlueprintIds: readonly BlueprintId[] = Array.from(
+  { length: 50 },
+  (_, index) => `BP${String(index + 1).padStart(3, '0')}`,
+);
+
 /** The tier of a catalogue blueprint: SAFE 001–035, EXPERIMENTAL 036–042, HIGH_RISK 043–050. */
 export function blueprintTier(id: BlueprintId): BlueprintTier {
   const n = catalogueNumber(id);

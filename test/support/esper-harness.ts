@@ -1,7 +1,8 @@
 /**
  * The blueprint pipeline assembled for one test file, wired as `relay up` wires it: a real worker on the shared
  * dev server (its own task queue), the in-process bus with the seeded simulator and the pipeline ingress
- * (`startEmbeddedEsper`), and a file store in a temporary data dir. The worker can be restarted in-process.
+ * (`startEmbeddedEsper`), and a file store in a temporary data dir. The worker can be restarted in-process; chat
+ * messages go through the same worker, whose activities get its Temporal client as in production.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,9 @@ import { readBlueprintEntry, readKernelEntry } from '../../activities/esper/urza
 import { FileStateStore } from '../../activities/stores/file-state-store';
 import { startBlueprintPipeline } from '../../client/esper/blueprint-pipeline-client';
 import { connectClient } from '../../client/connect';
+import { awaitOutcome, submitMessage } from '../../client/ingress';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
+import type { InboundMessage, MessageOutcome } from '../../contracts/message';
 import {
   blueprintPipelineStatusQuery,
   type BlueprintPipelineInput,
@@ -30,7 +33,7 @@ import { startEmbeddedEsper, type EmbeddedEsper, type EmbeddedEsperOptions } fro
 import { createLogger, installTemporalLogging } from '../../workers/logger';
 import { createPayloadCodec, relayDataConverter } from '../../workers/payload-encryption';
 import { createRelayWorker, type RelayWorker } from '../../workers/worker';
-import { workflowBundle } from './harness';
+import { testMessage, workflowBundle } from './harness';
 
 /** The only admin of these tests; user 7 is not one. */
 export const ADMIN = '1';
@@ -52,6 +55,8 @@ export interface EsperHarness {
   waitForPhase(handle: PipelineHandle, phase: PipelinePhase): Promise<BlueprintPipelineStatus>;
   /** Publishes a signed message on the bus as `origin` would (a hand-made Esper reply). */
   publishAs<K extends EsperMessageKind>(origin: EsperOrigin, kind: K, payload: EsperMessageByKind[K], envelopeId: string): Promise<void>;
+  /** Sends a chat message (CLI, user 7 unless `options` say otherwise) through the message pipeline; its outcome. */
+  send(text: string, options?: Partial<InboundMessage>): Promise<MessageOutcome>;
   /** Shuts the worker down and starts a new one on the same task queue (a crash and restart, in-process). */
   restartWorker(): Promise<void>;
   blueprint: (blueprintId: string) => ReturnType<typeof readBlueprintEntry>;
@@ -135,6 +140,8 @@ export async function startEsperHarness(
       const envelope = sealEsperMessage({ kind, payload, id: envelopeId, origin, sentAt: new Date() }, esper.deps.signingSecret);
       await esper.transport.publish(streamFor({ kind, message: payload } as Parameters<typeof streamFor>[0]), envelope);
     },
+    send: async (text, options) =>
+      awaitOutcome(client, await submitMessage(client, config.temporal.taskQueue, testMessage(text, options)), 60_000),
     restartWorker: async () => {
       current.worker.shutdown();
       await current.running;

@@ -31,6 +31,20 @@ let nextChat = Math.floor(Math.random() * 1e9) * 1000;
 /** A chat id no other test (or earlier run on the same server) uses, so sessions never collide. */
 export const uniqueChatId = () => String(++nextChat);
 
+/** A CLI text message from user 7 in chat 1, unless `options` say otherwise. */
+export function testMessage(text: string, options: Partial<InboundMessage> = {}): InboundMessage {
+  return parseInboundMessage({
+    channel: 'cli',
+    chatId: '1',
+    userId: '7',
+    messageId: randomUUID(),
+    kind: 'text',
+    text,
+    receivedAt: new Date().toISOString(),
+    ...options,
+  });
+}
+
 export interface Harness {
   config: RelayConfig;
   client: Client;
@@ -66,17 +80,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const running = worker.run();
   const client = await connectClient(config, undefined, dataConverter);
 
-  const message = (text: string, options: Partial<InboundMessage> = {}) =>
-    parseInboundMessage({
-      channel: 'cli',
-      chatId: '1',
-      userId: '7',
-      messageId: randomUUID(),
-      kind: 'text',
-      text,
-      receivedAt: new Date().toISOString(),
-      ...options,
-    });
+  const message = testMessage;
   const submit = (inbound: InboundMessage) => submitMessage(client, config.temporal.taskQueue, inbound);
   return {
     config,
