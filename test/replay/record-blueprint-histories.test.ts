@@ -3,14 +3,10 @@
  * accepted Update, the catalogue update) and a rejected run that unwound its compensations. Runs only with
  * RECORD_HISTORIES=1, like record-histories.test.ts; otherwise skipped.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { saveHistory } from './save-history';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { approveBlueprint } from '../../client/esper/blueprint-pipeline-client';
 import { ADMIN, startEsperHarness, type EsperHarness, type PipelineHandle } from '../support/esper-harness';
-
-const HISTORIES = path.join(__dirname, '..', 'histories');
 
 describe.runIf(process.env.RECORD_HISTORIES === '1')('record blueprint pipeline histories', () => {
   let relay: EsperHarness;
@@ -22,7 +18,7 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record blueprint pipeline 
 
   const save = async (name: string, handle: PipelineHandle) => {
     await handle.result();
-    writeFileSync(path.join(HISTORIES, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+    saveHistory(name, await handle.fetchHistory());
   };
 
   it('records an approved HIGH_RISK run and a rejected, compensated run', async () => {

@@ -2,15 +2,11 @@
  * Records real histories for the replay test. Runs only with RECORD_HISTORIES=1 (after a deliberate workflow
  * change, re-record and commit the files); otherwise skipped.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { saveHistory } from './save-history';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chatSessionWorkflowId } from '../../contracts/temporal';
 import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
 import { startHarness, uniqueChatId, type Harness } from '../support/harness';
-
-const HISTORIES = path.join(__dirname, '..', 'histories');
 
 describe.runIf(process.env.RECORD_HISTORIES === '1')('record histories', () => {
   let claude: ClaudeDouble;
@@ -32,7 +28,7 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record histories', () => {
 
   const save = async (name: string, workflowId: string) => {
     const history = await relay.client.workflow.getHandle(workflowId).fetchHistory();
-    writeFileSync(path.join(HISTORIES, `${name}.json`), `${historyToJSON(history)}\n`);
+    saveHistory(name, history);
   };
 
   it('records an answered, a denied, a retried and a session history', async () => {

@@ -3,13 +3,9 @@
  * deadline, escalated to FAST and completed (local-activity commands, acknowledgement signals, a timer that fired,
  * the admin notice). Runs only with RECORD_HISTORIES=1, like record-histories.test.ts; otherwise skipped.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { saveHistory } from './save-history';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRollbackHarness, type RollbackHarness } from '../support/rollback-harness';
-
-const HISTORIES = path.join(__dirname, '..', 'histories');
 
 describe.runIf(process.env.RECORD_HISTORIES === '1')('record emergency rollback histories', () => {
   let h: RollbackHarness;
@@ -28,6 +24,6 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record emergency rollback 
     const workflowId = await h.raise({ ...signal, raisedAt: new Date().toISOString() }, `sig-recorded-${Date.now()}`);
     const handle = await h.rollback(workflowId);
     expect(await handle.result()).toMatchObject({ levelReached: 'FAST', outcome: 'ROLLED_BACK' });
-    writeFileSync(path.join(HISTORIES, 'rollback-escalated.json'), `${historyToJSON(await handle.fetchHistory())}\n`);
+    saveHistory('rollback-escalated', await handle.fetchHistory());
   });
 });
