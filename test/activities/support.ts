@@ -2,7 +2,6 @@
  * Shared set-up for activity-level tests: real clients pointed at the doubles, a real FileStateStore in a temp dir,
  * and activities run inside Temporal's MockActivityEnvironment.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,8 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { FileStateStore } from '../../activities/stores/file-state-store';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
-import { parseInboundMessage, type InboundMessage } from '../../contracts/message';
+import type { InboundMessage } from '../../contracts/message';
+import { testMessage } from '../support/harness';
 
 /** Temp dirs and closables created by a test; `cleanup()` releases them (call it from afterEach). */
 export class Resources {
@@ -73,18 +73,9 @@ export async function failureOf(promise: Promise<unknown>): Promise<ApplicationF
   return caught;
 }
 
-/** A validated inbound message (a CLI text message unless overridden). */
-export function inbound(overrides: Record<string, unknown> = {}): InboundMessage {
-  return parseInboundMessage({
-    channel: 'cli',
-    chatId: '1',
-    userId: '7',
-    messageId: randomUUID(),
-    kind: 'text',
-    text: 'hello',
-    receivedAt: new Date().toISOString(),
-    ...overrides,
-  });
+/** A validated inbound message (a CLI text message "hello" unless overridden). */
+export function inbound(overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return testMessage(overrides.text ?? 'hello', overrides);
 }
 
 type Activities = ReturnType<typeof createActivities>;

@@ -6,16 +6,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activitiesInHistory } from '../support/harness';
-import { startEsperHarness, type EsperHarness } from '../support/esper-harness';
+import { PIPELINE_STEPS_TO_VALIDATION, startEsperHarness, type EsperHarness } from '../support/esper-harness';
 
-const FORWARD = [
-  'reserveCompileSlot',
-  'recordBlueprintStage',
-  'publishCompileRequest',
-  'releaseCompileSlot',
-  'registerKernel',
-  'requestValidation',
-];
+const FORWARD = PIPELINE_STEPS_TO_VALIDATION;
 
 describe('blueprint pipeline', () => {
   let relay: EsperHarness;

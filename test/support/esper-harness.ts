@@ -38,6 +38,16 @@ import { testMessage, workflowBundle } from './harness';
 /** The only admin of these tests; user 7 is not one. */
 export const ADMIN = '1';
 
+/** The pipeline's activities up to validation, in the order a run schedules them. */
+export const PIPELINE_STEPS_TO_VALIDATION = [
+  'reserveCompileSlot',
+  'recordBlueprintStage',
+  'publishCompileRequest',
+  'releaseCompileSlot',
+  'registerKernel',
+  'requestValidation',
+];
+
 /** Test budgets: generous for answers the simulator sends in ~100 ms, short for the approval nobody gives. */
 export const testTimeouts = { compile: 15_000, safety: 15_000, benchmark: 15_000, approval: 20_000 };
 
