@@ -1,8 +1,10 @@
-import type { InboundMessage, Role } from '../contracts/message';
+import type { InboundMessage, ReplyButtons, Role } from '../contracts/message';
 import { builtinCommands } from '../domain/routing';
 import { chatPreferencesKey, type ChatPreferences } from './build-context';
 import type { ActivityDeps } from './deps';
 import { createEsperCommands } from './esper-commands';
+import { createRollbackCommand } from './esper-rollback-command';
+import { createEsperViews } from './esper-status-commands';
 import { ConversationStore } from './stores/conversation-store';
 
 export interface CommandRequest {
@@ -13,11 +15,21 @@ export interface CommandRequest {
   conversationKey: string;
 }
 
+/** A command's answer: text, or text with buttons under it. */
+export type CommandAnswer = string | { text: string; buttons?: ReplyButtons };
+
+/** The name the router gives a press of a /rollback confirmation button. */
+export const ROLLBACK_PRESS_COMMAND = 'rollback_press';
+
+const NO_CLIENT = 'Esper commands are not available on this worker (it has no Temporal client).';
+
 /** The built-in commands, answered without Claude so they work even when AI is not configured. */
 export function createCommandRunner(deps: ActivityDeps) {
   const { store, workspaces } = deps;
   const conversations = new ConversationStore(store);
   const runEsperCommand = createEsperCommands(deps);
+  const rollback = createRollbackCommand(deps, deps.esper?.rollbackConfirmationMs);
+  const views = createEsperViews(deps);
   const help = () =>
     [
       'Commands:',
@@ -26,7 +38,25 @@ export function createCommandRunner(deps: ActivityDeps) {
       'Anything else is sent to the assistant.',
     ].join('\n');
 
-  return async function runCommand(request: CommandRequest): Promise<string> {
+  /** The Esper commands that read or steer workflows through the worker's Temporal client. */
+  async function runEsperControl({ message, role, command }: CommandRequest): Promise<CommandAnswer> {
+    const client = deps.temporal;
+    if (!client) return NO_CLIENT;
+    switch (command.name) {
+      case 'status':
+        return views.status(client, command.args);
+      case 'seeds':
+        return views.seeds(client, command.args);
+      case 'health':
+        return views.health(client);
+      case 'rollback':
+        return role === 'admin' ? rollback.askToConfirm(client, message, command.args) : 'Sorry, only admins can roll back training runs.';
+      default:
+        return rollback.press(client, message);
+    }
+  }
+
+  return async function runCommand(request: CommandRequest): Promise<CommandAnswer> {
     const { message, role, command, workspace, conversationKey } = request;
     switch (command.name) {
       case 'start':
@@ -50,6 +80,12 @@ export function createCommandRunner(deps: ActivityDeps) {
       case 'compile':
       case 'approve':
         return runEsperCommand(request);
+      case 'status':
+      case 'seeds':
+      case 'health':
+      case 'rollback':
+      case ROLLBACK_PRESS_COMMAND:
+        return runEsperControl(request);
       default:
         return `Unknown command /${command.name}. Try /help.`;
     }

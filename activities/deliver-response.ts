@@ -1,6 +1,6 @@
 import { TelegramError } from 'telegraf';
 import { failureTypes, terminalFailure } from '../contracts/errors';
-import type { DeliveryReceipt, InboundMessage } from '../contracts/message';
+import type { DeliveryReceipt, InboundMessage, ReplyButtons } from '../contracts/message';
 import { messageWorkflowId } from '../contracts/temporal';
 import { splitText } from '../domain/split-text';
 import { htmlToPlainText, renderTelegramHtml, splitTelegramHtml } from '../domain/telegram-html';
@@ -11,6 +11,8 @@ import type { ActivityDeps, TelegramApi } from './deps';
 export interface DeliverInput {
   message: InboundMessage;
   text: string;
+  /** Inline buttons, sent under the last part. */
+  buttons?: ReplyButtons;
 }
 
 /** Per message: the ids of the parts already sent, so a retried delivery never sends a part twice. */
@@ -26,7 +28,7 @@ interface DeliveryLog {
  */
 export function createDeliverResponse({ store, telegram, metrics, clock = Date.now }: ActivityDeps) {
   const pacer = new ChatPacer(store, clock);
-  return async function deliverResponse({ message, text }: DeliverInput): Promise<DeliveryReceipt> {
+  return async function deliverResponse({ message, text, buttons }: DeliverInput): Promise<DeliveryReceipt> {
     if (message.channel !== 'telegram') return { channel: message.channel, parts: splitText(text).length, messageIds: [] };
     const parts = splitTelegramHtml(renderTelegramHtml(text));
     if (!telegram)
@@ -40,7 +42,8 @@ export function createDeliverResponse({ store, telegram, metrics, clock = Date.n
     for (const [index, part] of parts.entries()) {
       if (log.sent[index]) continue;
       await pacer.waitForTurn(message.chatId);
-      const sent = await sendHtmlPart(telegram, message.chatId, part, index === 0 ? replyTo(message) : {});
+      const extra = { ...(index === 0 ? replyTo(message) : {}), ...(index === parts.length - 1 ? inlineKeyboard(buttons) : {}) };
+      const sent = await sendHtmlPart(telegram, message.chatId, part, extra);
       await pacer.sent(message.chatId);
       metrics?.telegramSent(1);
       log.sent[index] = String(sent.message_id);
@@ -56,7 +59,12 @@ export function createDeliverResponse({ store, telegram, metrics, clock = Date.n
  * Sends one part as Telegram HTML; if Telegram still rejects the entities, sends the same words as plain text
  * rather than failing the reply.
  */
-async function sendHtmlPart(telegram: TelegramApi, chatId: string, html: string, extra: ReturnType<typeof replyTo>) {
+async function sendHtmlPart(
+  telegram: TelegramApi,
+  chatId: string,
+  html: string,
+  extra: ReturnType<typeof replyTo> & ReturnType<typeof inlineKeyboard>,
+) {
   try {
     return await telegram.sendMessage(chatId, html, { ...extra, parse_mode: 'HTML' });
   } catch (error) {
@@ -74,4 +82,12 @@ async function sendHtmlPart(telegram: TelegramApi, chatId: string, html: string,
 function replyTo(message: InboundMessage) {
   const id = Number(message.messageId);
   return Number.isSafeInteger(id) ? { reply_parameters: { message_id: id, allow_sending_without_reply: true } } : {};
+}
+
+/** Telegram's `reply_markup` for the reply's buttons (none when there are none). */
+function inlineKeyboard(buttons: ReplyButtons | undefined) {
+  if (!buttons || buttons.length === 0) return {};
+  return {
+    reply_markup: { inline_keyboard: buttons.map((row) => row.map(({ text, callbackData }) => ({ text, callback_data: callbackData }))) },
+  };
 }

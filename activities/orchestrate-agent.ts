@@ -87,14 +87,14 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
     const { message, gate, context, plan } = input;
     if (plan.handler === 'notice') return { text: plan.notice ?? 'Nothing to do.', source: 'notice' };
     if (plan.handler === 'builtin' && plan.command) {
-      const text = await runCommand({
+      const answer = await runCommand({
         message,
         role: gate.role ?? 'user',
         command: plan.command,
         workspace: context.workspace.name,
         conversationKey: context.history.conversationKey,
       });
-      return { text, source: 'command' };
+      return typeof answer === 'string' ? { text: answer, source: 'command' } : { ...answer, source: 'command' };
     }
     if (!claude) return { text: AI_NOT_CONFIGURED, source: 'notice' };
     return answerWithClaude(input);

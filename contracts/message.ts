@@ -117,9 +117,29 @@ export interface MessageContext {
   history: HistoryWindow;
 }
 
+/** An inline button under a reply: its label, and the data a press sends back (Telegram allows 1-64 bytes). */
+export interface ReplyButton {
+  text: string;
+  callbackData: string;
+}
+
+/** Rows of inline buttons, top to bottom. */
+export type ReplyButtons = ReplyButton[][];
+
+/** One call of a Claude tool, as the model asked for it (the Messages API's `tool_use` block). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
 export interface AgentReply {
   text: string;
   source: 'claude' | 'command' | 'notice';
+  /** Buttons the reply carries (a confirmation); channels without buttons show them as text. */
+  buttons?: ReplyButtons;
+  /** Tools Claude asked to run before it answers; `text` is then what it said alongside (often empty). */
+  toolCalls?: ToolCall[];
   model?: string;
   usage?: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
 }
@@ -145,5 +165,7 @@ export interface MessageOutcome {
   outcome: Outcome;
   route?: Route;
   reply: string;
+  /** The reply's inline buttons, when it has some. */
+  buttons?: ReplyButtons;
   steps: StepRecord[];
 }

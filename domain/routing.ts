@@ -1,6 +1,7 @@
 /**
  * The type router's decision, as a pure function: what kind of message this is and who handles it.
  */
+import { parseRollbackCallback } from '../contracts/esper/rollback-confirmation';
 import type { InboundMessage, RoutePlan } from '../contracts/message';
 
 /** Commands answered without Claude. Unknown commands go to the agent as text. */
@@ -13,6 +14,10 @@ export const builtinCommands = {
   blueprints: "List Urza's blueprint catalogue, most recent first",
   compile: 'Admins: compile and validate a blueprint: /compile BP007',
   approve: 'Admins: decide a HIGH_RISK blueprint: /approve RUN_ID yes|no [reason]',
+  status: "A training run's epoch, losses, latency, seeds and alerts: /status [RUN_ID]",
+  seeds: "A training run's seeds: stage, since when, blueprint, risk: /seeds [RUN_ID]",
+  health: 'Esper subsystem health, circuit breakers and conservative mode',
+  rollback: 'Admins: roll a training run back, after a confirmation: /rollback FREEZE|FAST|FULL [RUN_ID]',
 } as const;
 
 const commandPattern = /^\/([a-z][a-z0-9_]{0,31})(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/i;
@@ -30,6 +35,9 @@ const unsupported = (what: string): RoutePlan['notice'] => `Sorry, ${what} are n
 export function planRoute(message: InboundMessage): RoutePlan {
   const text = message.text?.trim() ?? '';
   if (message.kind === 'callback') {
+    // A /rollback confirmation button; the command runner signals its confirmation workflow.
+    if (parseRollbackCallback(message.callbackData))
+      return { route: 'callback', handler: 'builtin', command: { name: 'rollback_press', args: '' } };
     return { route: 'callback', handler: 'notice', notice: 'This button has expired.' };
   }
   if (message.edited) {

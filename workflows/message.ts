@@ -4,7 +4,7 @@
  */
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RelayActivities } from '../activities';
-import type { GateDecision, InboundMessage, MessageOutcome, Outcome, Route } from '../contracts/message';
+import type { GateDecision, InboundMessage, MessageOutcome, Outcome, ReplyButtons, Route } from '../contracts/message';
 import { searchAttributes } from '../contracts/temporal';
 import { askAgent } from './agent-step';
 import { onOutboundQueue, storePreset, telegramPreset } from './presets';
@@ -16,6 +16,7 @@ interface Answer {
   outcome: Outcome;
   reply: string;
   route?: Route;
+  buttons?: ReplyButtons;
 }
 
 export async function messageWorkflow(message: InboundMessage): Promise<MessageOutcome> {
@@ -29,7 +30,7 @@ export async function messageWorkflow(message: InboundMessage): Promise<MessageO
     (g) => (g.allowed ? `allowed as ${g.role}` : `stopped: ${g.reason}`),
   );
 
-  const { outcome, reply, route } = gate.allowed ? await answer(trail, message, gate) : stopped(gate);
+  const { outcome, reply, route, buttons } = gate.allowed ? await answer(trail, message, gate) : stopped(gate);
 
   await trail.run(
     'deliverResponse',
@@ -39,12 +40,13 @@ export async function messageWorkflow(message: InboundMessage): Promise<MessageO
     message.channel === 'telegram'
       ? onOutboundQueue({ ...telegramPreset, summary: 'Deliver the reply via telegram' })
       : { ...telegramPreset, summary: `Deliver the reply via ${message.channel}` },
-    [{ message, text: reply }],
+    // `buttons` only when there are some, so a reply without them is recorded exactly as before.
+    [{ message, text: reply, ...(buttons ? { buttons } : {}) }],
     (d) => `${d.parts} part(s) via ${d.channel}`,
   );
   upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
   setCurrentDetails(`Done: **${outcome}**${route ? ` (${route})` : ''}`);
-  return { workflowId: workflowInfo().workflowId, outcome, route, reply, steps: trail.steps };
+  return { workflowId: workflowInfo().workflowId, outcome, route, reply, ...(buttons ? { buttons } : {}), steps: trail.steps };
 }
 
 /** Steps 2–4 for a message the gate let through: context, route, and the agent (or a command). */
@@ -71,7 +73,7 @@ async function answer(trail: StepTrail, message: InboundMessage, gate: GateDecis
     () => askAgent({ message, gate, context, plan }, summary),
     (a) => `answered by ${a.source}${a.usage ? ` (${a.usage.inputTokens} in / ${a.usage.outputTokens} out tokens)` : ''}`,
   );
-  return { outcome: 'answered', reply: agentReply.text, route: plan.route };
+  return { outcome: 'answered', reply: agentReply.text, route: plan.route, ...(agentReply.buttons ? { buttons: agentReply.buttons } : {}) };
 }
 
 /** A message the gate stopped gets the gate's notice as its reply. */

@@ -15,4 +15,6 @@ export interface EsperDeps {
    * 15 minutes, well above the longest compile budget).
    */
   slotLeaseMs?: number;
+  /** How long a chat `/rollback` waits for an admin to confirm (default 60 s). */
+  rollbackConfirmationMs?: number;
 }

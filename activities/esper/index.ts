@@ -1,5 +1,6 @@
 import type { ActivityDeps } from '../deps';
 import { createCompileSlotActivities } from './compile-slots';
+import { createConfirmedRollback } from './confirmed-rollback';
 import { createEsperPublishing } from './publish-requests';
 import { createRollbackPublishing } from './publish-rollback';
 import { createCatalogueActivities } from './urza-catalogue';
@@ -17,5 +18,6 @@ export function createEsperActivities(deps: ActivityDeps) {
     ...createEsperPublishing(deps),
     ...createCatalogueActivities(deps),
     ...createRollbackPublishing(deps),
+    ...createConfirmedRollback(deps),
   };
 }

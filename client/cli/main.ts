@@ -59,13 +59,17 @@ program
 program
   .command('send')
   .description('send a message through the pipeline as the CLI channel and print the reply')
-  .argument('<text...>', 'the message text')
+  .argument('[text...]', 'the message text (none with --callback)')
   .option('--chat <id>', 'chat id', numericId, '1')
   .option('--user <id>', 'user id', numericId, '1')
   .option('--message-id <id>', 'message id (reuse one to see dedupe: the same id is answered once)')
-  .option('--json', 'print { workflowId, outcome, route, reply, steps } as JSON')
+  .option('--json', 'print { workflowId, outcome, route, reply, buttons, steps } as JSON')
+  .option('--callback <data>', "press a reply's button: the data the reply lists next to it")
   .option('--timeout <seconds>', 'how long to wait for the reply', (value) => Number(value), 120)
-  .action(async (words: string[], options) => runSend(config(), { ...options, text: words.join(' ') }));
+  .action(async (words: string[], options) => {
+    if (words.length === 0 && !options.callback) program.error('relay send: give the message text, or --callback DATA to press a button');
+    await runSend(config(), { ...options, text: words.join(' ') });
+  });
 
 program
   .command('trace')

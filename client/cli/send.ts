@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RelayConfig } from '../../contracts/config';
-import { parseInboundMessage } from '../../contracts/message';
+import { parseInboundMessage, type ReplyButtons } from '../../contracts/message';
 import { connectClient } from '../connect';
 import { awaitOutcome, submitMessage } from '../ingress';
 
 export interface SendOptions {
   text: string;
+  /** Presses a button instead of sending text: the button's data, as a reply with buttons lists it. */
+  callback?: string;
   chat: string;
   user: string;
   messageId?: string;
@@ -21,8 +23,7 @@ export async function runSend(config: RelayConfig, options: SendOptions): Promis
     chatId: options.chat,
     userId: options.user,
     messageId: options.messageId ?? randomUUID(),
-    kind: 'text',
-    text: options.text,
+    ...(options.callback ? { kind: 'callback', callbackData: options.callback } : { kind: 'text', text: options.text }),
     receivedAt: new Date().toISOString(),
   });
   const client = await connectClient(config);
@@ -37,9 +38,18 @@ export async function runSend(config: RelayConfig, options: SendOptions): Promis
       throw new Error(`message ${workflowId} failed: ${cause}\n(see: relay trace ${workflowId}; after a fix: relay replay ${workflowId})`);
     }
     if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-    else process.stdout.write(`${outcome.reply}\n`);
+    else process.stdout.write(`${outcome.reply}\n${describeButtons(outcome.buttons, options)}`);
     if (outcome.outcome !== 'answered') process.exitCode = 3;
   } finally {
     await client.connection.close();
   }
+}
+
+/** The CLI has no buttons: it lists them, each with the command that presses it. */
+export function describeButtons(buttons: ReplyButtons | undefined, options: Pick<SendOptions, 'chat' | 'user'>): string {
+  if (!buttons || buttons.length === 0) return '';
+  const lines = buttons
+    .flat()
+    .map((button) => `  [${button.text}]  relay send --chat ${options.chat} --user ${options.user} --callback ${button.callbackData}`);
+  return `Buttons (press one by running its command):\n${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
 /** The Esper coordination workflows (deterministic code only), registered through `workflows/index.ts`. */
 export { blueprintPipelineWorkflow } from './blueprint-pipeline';
 export { emergencyRollbackWorkflow } from './emergency-rollback';
+export { rollbackConfirmationWorkflow } from './rollback-confirmation';
