@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEncryptionKeys } from './encryption-keys';
+import { checkEsperEnv, esperEnvShape, redactEsperConfig, toEsperConfig } from './esper/config';
 
 const idList = (name: string) =>
   z
@@ -146,6 +147,7 @@ const envSchema = z.object({
     .default('127.0.0.1:9464'),
   RELAY_CLAUDE_TIMEOUT: z.coerce.number().positive().max(600).default(120),
   RELAY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ...esperEnvShape,
 });
 
 /** The parsed, frozen configuration every composition root receives. */
@@ -203,6 +205,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     },
     /** Where `relay up` serves Prometheus metrics (`/metrics`); undefined = off. */
     metricsListen: env.RELAY_METRICS_LISTEN === 'off' ? undefined : env.RELAY_METRICS_LISTEN,
+    esper: toEsperConfig(env),
     dataDir,
     channels: env.RELAY_CHANNELS,
     logLevel: env.RELAY_LOG_LEVEL,
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnvFile = '.
       path: ['TELEGRAM_WEBHOOK_SECRET'],
       message: 'is required with TELEGRAM_WEBHOOK_URL: it is how the relay knows a webhook call comes from Telegram',
     })
+    .superRefine(checkEsperEnv)
     .safeParse(relevant);
   if (!parsed.success) {
     // Secret values (tokens, keys) are never echoed; the rules for non-secret lists quote the bad entries.
@@ -270,5 +274,6 @@ export function redactConfig(config: RelayConfig): unknown {
     },
     claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
     encryption: { ...config.encryption, keys: config.encryption.keys.map((key) => `<key ${key.id}>`) },
+    esper: redactEsperConfig(config.esper),
   };
 }

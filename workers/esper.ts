@@ -1,20 +1,22 @@
 /**
- * The Esper side of a relay process. No real Esper is configured yet, so it is always the in-process bus with the
- * Esper simulator answering on it, plus the ingresses that turn replies into signals to pipeline runs and
- * EmergencySignals into rollbacks.
- * Seam for the Redis slice: once Oona settings exist in the config (Redis URL, shared secret), build
- * `createOonaRedisTransport` here instead, and start the simulator only when asked to.
+ * The Esper side of a relay process: the bus (Oona on Redis when ESPER_REDIS_URL is set, else the in-process
+ * bus), the Esper simulator when this process plays Esper's side too, and the ingresses that turn replies into
+ * signals to pipeline runs and EmergencySignals into rollbacks.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { EsperDeps } from '../activities/esper';
 import { readKernelEntry } from '../activities/esper/urza-catalogue';
 import type { StateStore } from '../activities/stores/state-store';
 import { runBlueprintIngress } from '../client/esper/blueprint-ingress';
 import { runRollbackIngress, type RollbackIngressOptions } from '../client/esper/rollback-ingress';
+import type { TransportOptions } from '../client/esper/consumer-settings';
 import { createInProcessTransport, type InProcessBusOptions } from '../client/esper/in-process-bus';
+import { createOonaRedisTransport } from '../client/esper/oona-redis';
 import { EsperSimulator, type EsperSimulatorOptions } from '../client/esper/simulator/simulator';
+import type { EsperBusConfig } from '../contracts/esper/config';
 import type { EsperTransport } from '../contracts/esper/transport';
 
 export interface EmbeddedEsperOptions {
@@ -27,6 +29,10 @@ export interface EmbeddedEsperOptions {
   /** The activities' store: the ingress reads Urza's kernel entries from it. */
   store: StateStore;
   log?: Logger;
+  /** Which bus (default: the in-process one). */
+  busConfig?: EsperBusConfig;
+  /** Whether this process also plays Esper's side with the simulator (default: yes). */
+  runSimulator?: boolean;
   /** Simulator settings (tests: a seed, short delays, failing or silent blueprints). */
   simulator?: Omit<EsperSimulatorOptions, 'transport' | 'signingSecret'>;
   bus?: Partial<InProcessBusOptions>;
@@ -37,39 +43,42 @@ export interface EmbeddedEsper {
   /** What the activities need (`ActivityDeps.esper`). */
   deps: EsperDeps;
   transport: EsperTransport;
-  simulator: EsperSimulator;
-  /** Stops the ingress, then the simulator. */
+  /** Absent when a real Esper answers (or another process runs `relay esper-sim`). */
+  simulator?: EsperSimulator;
+  /** Stops the ingresses, then the simulator, then the bus connection. */
   stop(): Promise<void>;
 }
 
-/** Starts the in-process bus, the simulator on it, and the pipeline and rollback ingresses. */
+/** Starts the bus, the simulator on it (unless told not to), and the pipeline and rollback ingresses. */
 export function startEmbeddedEsper({
   client,
   taskQueue,
   rollbackDeadlinesMs,
   store,
   log,
+  busConfig = { kind: 'in-process' },
+  runSimulator = true,
   simulator: simulatorOptions,
   bus,
   compileSlots,
 }: EmbeddedEsperOptions): EmbeddedEsper {
-  // The bus lives and dies with this process, so a fresh secret per process is enough.
-  const signingSecret = randomBytes(32).toString('hex');
   const busLog = log?.child({ component: 'esper-bus' });
-  const transport = createInProcessTransport({
-    secrets: [signingSecret],
+  const { transport, signingSecret, close } = openEsperBus(busConfig, {
     onError: (error, during) => busLog?.error({ err: error }, `Esper bus: ${during} failed`),
     onIncident: (incident) => busLog?.warn(incident, `Esper bus: ${incident.counter}`),
     ...bus,
   });
-  const simulatorLog = log?.child({ component: 'esper-simulator' });
-  const simulator = new EsperSimulator({
-    transport,
-    signingSecret,
-    log: (line, fields) => simulatorLog?.info(fields ?? {}, line),
-    ...simulatorOptions,
-  });
-  simulator.start();
+  let simulator: EsperSimulator | undefined;
+  if (runSimulator) {
+    const simulatorLog = log?.child({ component: 'esper-simulator' });
+    simulator = new EsperSimulator({
+      transport,
+      signingSecret,
+      log: (line, fields) => simulatorLog?.info(fields ?? {}, line),
+      ...simulatorOptions,
+    });
+    simulator.start();
+  }
 
   const ingressLog = log?.child({ component: 'esper-ingress' });
   const controller = new AbortController();
@@ -95,7 +104,42 @@ export function startEmbeddedEsper({
       controller.abort();
       await ingress;
       await rollbackIngress;
-      await simulator.stop();
+      await simulator?.stop();
+      await close();
+    },
+  };
+}
+
+/** An open bus: the transport, the secret this process signs with, and how to close the connection. */
+export interface OpenEsperBus {
+  transport: EsperTransport;
+  signingSecret: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured bus. Oona: one Redis connection for publishing (each consumer opens its own for blocking
+ * reads); a dead Redis is logged by the consumer loops, which keep retrying, so the relay's chat side stays up.
+ */
+export function openEsperBus(config: EsperBusConfig, options: Omit<InProcessBusOptions, 'secrets'>): OpenEsperBus {
+  if (config.kind === 'in-process') {
+    // The bus lives and dies with this process, so a fresh secret per process is enough.
+    const signingSecret = randomBytes(32).toString('hex');
+    return { transport: createInProcessTransport({ ...options, secrets: [signingSecret] }), signingSecret, close: async () => undefined };
+  }
+  const redis = new Redis(config.url, { maxRetriesPerRequest: 2, connectTimeout: 5_000 });
+  let reportedDown = false;
+  redis.on('error', (error: Error) => {
+    if (!reportedDown) options.onError?.(error, 'connecting to Oona (Redis)');
+    reportedDown = true;
+  });
+  redis.on('ready', () => (reportedDown = false));
+  const transportOptions: TransportOptions = { ...options, secrets: config.signingSecrets };
+  return {
+    transport: createOonaRedisTransport(redis, { ...transportOptions, keyPrefix: config.keyPrefix }),
+    signingSecret: config.signingSecrets[0]!,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

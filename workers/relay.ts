@@ -119,14 +119,22 @@ export async function startRelay(
 
     const connection = await NativeConnection.connect({ address });
     started.add(() => connection.close());
-    // Esper: the in-process bus with the simulator until Oona settings exist (see workers/esper.ts). Started
-    // before the worker and stopped after it, so activities still publish while the worker drains. The ingress
-    // reads Urza's catalogue from the activities' store, so both get the same one.
+    // Esper: Oona on Redis when configured, else the in-process bus with the simulator (see workers/esper.ts).
+    // Started before the worker and stopped after it, so activities still publish while the worker drains. The
+    // ingress reads Urza's catalogue from the activities' store, so both get the same one.
     const store = new FileStateStore(path.join(config.dataDir, 'state'));
     started.add(() => store.close());
     const esperClient = await connectClient(config, address, dataConverter);
     started.add(() => esperClient.connection.close());
-    const esper = startEmbeddedEsper({ client: esperClient, taskQueue: config.temporal.taskQueue, store, log });
+    const esper = startEmbeddedEsper({
+      client: esperClient,
+      taskQueue: config.temporal.taskQueue,
+      store,
+      log,
+      busConfig: config.esper.bus,
+      runSimulator: config.esper.simulator,
+      compileSlots: config.esper.compileSlots,
+    });
     started.add(() => esper.stop());
     const worker = await createRelayWorker(config, {
       connection,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../../contracts/config';
+import { describeEsper } from '../../contracts/esper/config';
 import { startRelay, type RelayParts } from '../../workers/relay';
 import { resolveTemporalBinary } from '../../workers/temporal-binary';
 
@@ -12,7 +13,7 @@ export async function runUp(config: RelayConfig, log: Logger, parts: RelayParts)
   const privacy = relay.encryptionKeyId ? `payloads encrypted (key ${relay.encryptionKeyId}${codec})` : 'payload encryption off';
   const metrics = relay.metricsUrl ? `; metrics ${relay.metricsUrl}` : '';
   process.stdout.write(
-    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${privacy}${metrics}. Ctrl-C to stop.\n`,
+    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${describeEsper(config.esper)}; ${privacy}${metrics}. Ctrl-C to stop.\n`,
   );
 
   let signals = 0;
