@@ -13,6 +13,7 @@ import type { CommandRequest } from './commands';
 import type { ActivityDeps } from './deps';
 import { listBlueprintEntries, type BlueprintEntry } from './esper/urza-catalogue';
 import { heartbeatWhile } from './heartbeat';
+import type { StateStore } from './stores/state-store';
 
 /** Lines `/blueprints` shows at most. */
 export const BLUEPRINT_LIST_MAX = 20;
@@ -26,17 +27,6 @@ const APPROVE_USAGE = 'Usage: /approve RUN_ID [yes|no] [reason], for example /ap
 /** Runs `/blueprints`, `/compile` and `/approve`; `createCommandRunner` dispatches them here. */
 export function createEsperCommands({ config, store, temporal }: ActivityDeps) {
   const admins = config.security.admins;
-
-  async function listBlueprints(): Promise<string> {
-    const entries = await listBlueprintEntries(store);
-    if (entries.length === 0) return 'No blueprint has been through the pipeline yet. An admin starts one with /compile BP007.';
-    const more = entries.length - BLUEPRINT_LIST_MAX;
-    return [
-      "Urza's catalogue, most recent first:",
-      ...entries.slice(0, BLUEPRINT_LIST_MAX).map(describeEntry),
-      ...(more > 0 ? [`… and ${more} more.`] : []),
-    ].join('\n');
-  }
 
   async function compile(client: Client, message: InboundMessage, args: string): Promise<string> {
     if (!args) return COMPILE_USAGE;
@@ -91,11 +81,23 @@ export function createEsperCommands({ config, store, temporal }: ActivityDeps) {
   }
 
   return async function runEsperCommand({ message, role, command }: CommandRequest): Promise<string> {
-    if (command.name === 'blueprints') return listBlueprints();
+    if (command.name === 'blueprints') return listBlueprints(store);
     if (role !== 'admin') return `Sorry, only admins can ${command.name === 'compile' ? 'compile blueprints' : 'approve blueprints'}.`;
     if (!temporal) return NO_CLIENT;
     return command.name === 'compile' ? compile(temporal, message, command.args) : approve(temporal, message, command.args);
   };
+}
+
+/** `/blueprints` (and the Claude tool): Urza's catalogue, most recent first, at most `BLUEPRINT_LIST_MAX` lines. */
+export async function listBlueprints(store: StateStore): Promise<string> {
+  const entries = await listBlueprintEntries(store);
+  if (entries.length === 0) return 'No blueprint has been through the pipeline yet. An admin starts one with /compile BP007.';
+  const more = entries.length - BLUEPRINT_LIST_MAX;
+  return [
+    "Urza's catalogue, most recent first:",
+    ...entries.slice(0, BLUEPRINT_LIST_MAX).map(describeEntry),
+    ...(more > 0 ? [`… and ${more} more.`] : []),
+  ].join('\n');
 }
 
 function describeEntry(entry: BlueprintEntry): string {

@@ -1,3 +1,4 @@
+import { createAgentTools } from './agent-tools';
 import { createBuildContext } from './build-context';
 import type { ActivityDeps } from './deps';
 import { createDeliverResponse } from './deliver-response';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     deliverResponse: createDeliverResponse(deps),
     ...createNotifications(deps),
     ...createEsperActivities(deps),
+    ...createAgentTools(deps),
   };
 }
 

@@ -1,4 +1,5 @@
-import type { ContentBlockParam, Message } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, Message, MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import { agentToolDefinitions, type ToolRound } from '../contracts/agent-tools';
 import type { AgentReply, GateDecision, InboundMessage, MessageContext, RoutePlan } from '../contracts/message';
 import { loadAttachment } from './attachments';
 import { keepTyping } from './channels/telegram';
@@ -13,6 +14,10 @@ export interface OrchestrateInput {
   gate: GateDecision;
   context: MessageContext;
   plan: RoutePlan;
+  /** Tool rounds so far in this answer (the message workflow ran each call as a `runAgentTool` activity). */
+  toolRounds?: ToolRound[];
+  /** The last round: Claude must answer in text now (no more tools). */
+  lastRound?: boolean;
 }
 
 export const AI_NOT_CONFIGURED = 'AI is not configured on this relay (no ANTHROPIC_API_KEY). Commands still work: try /help.';
@@ -28,7 +33,7 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
   const conversations = new ConversationStore(deps.store);
   const runCommand = createCommandRunner(deps);
 
-  async function answerWithClaude({ message, context, plan }: OrchestrateInput): Promise<AgentReply> {
+  async function answerWithClaude({ message, context, plan, toolRounds = [], lastRound }: OrchestrateInput): Promise<AgentReply> {
     const prompt = plan.prompt ?? message.text ?? '';
     const { conversationKey, fromSeq, toSeq } = context.history;
     const model = context.workspace.model ?? config.claude.model;
@@ -43,13 +48,21 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
       const content = await userContent(message, prompt);
       if (typeof content === 'object' && 'notice' in content) return { text: content.notice, source: 'notice' };
       const history = await conversations.turnsBetween(conversationKey, fromSeq, toSeq);
+      // Tools need the worker's Temporal client (they query the Esper workflows); without one, none are offered.
+      const tools = deps.temporal || toolRounds.length > 0 ? { tools: agentToolDefinitions() } : {};
       response = await heartbeatWhile((signal) =>
         claude!.createMessage(
           {
             model,
             max_tokens: config.claude.maxTokens,
             system: context.workspace.systemPrompt,
-            messages: [...history.map((turn) => ({ role: turn.role, content: turn.text })), { role: 'user' as const, content }],
+            messages: [
+              ...history.map((turn) => ({ role: turn.role, content: turn.text })),
+              { role: 'user' as const, content },
+              ...toolRounds.flatMap(roundMessages),
+            ],
+            ...tools,
+            ...(lastRound ? { tool_choice: { type: 'none' as const } } : {}),
           },
           signal,
         ),
@@ -57,15 +70,20 @@ export function createOrchestrateAgent(deps: ActivityDeps) {
     } finally {
       stopTyping();
     }
-    const reply = textOf(response) || '(The assistant returned an empty answer.)';
+    const toolCalls = lastRound ? [] : toolCallsOf(response);
+    const reply = textOf(response) || (toolCalls.length > 0 ? '' : '(The assistant returned an empty answer.)');
     const usage = {
       inputTokens: response.usage.input_tokens,
       outputTokens: response.usage.output_tokens,
       cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
       cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
     };
-    await usageStore.record(message.userId, message.messageId, clock(), usage);
+    // Each call of one answer counts once: the first under the message id, later rounds under their number.
+    const usageKey = toolRounds.length > 0 ? `${message.messageId}#${toolRounds.length}` : message.messageId;
+    await usageStore.record(message.userId, usageKey, clock(), usage);
     deps.metrics?.claudeTokens(usage);
+    // Not an answer yet: the workflow runs the tools and asks again; only the answer goes into the history.
+    if (toolCalls.length > 0) return { text: reply, source: 'claude', model: response.model, usage, toolCalls };
     // The history keeps a text stand-in for an attachment, never its bytes.
     const remembered = message.attachment
       ? `[${message.kind}${message.attachment.fileName ? ` ${message.attachment.fileName}` : ''}] ${prompt}`
@@ -106,4 +124,30 @@ function textOf(response: Message): string {
     .flatMap((block) => (block.type === 'text' ? [block.text] : []))
     .join('\n')
     .trim();
+}
+
+function toolCallsOf(response: Message): NonNullable<AgentReply['toolCalls']> {
+  return response.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : []));
+}
+
+/** One tool round as the Messages API wants it: the assistant's tool_use turn, then the user's tool_result turn. */
+function roundMessages(round: ToolRound): MessageParam[] {
+  return [
+    {
+      role: 'assistant',
+      content: [
+        ...(round.assistantText ? [{ type: 'text' as const, text: round.assistantText }] : []),
+        ...round.calls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: call.input })),
+      ],
+    },
+    {
+      role: 'user',
+      content: round.results.map((result) => ({
+        type: 'tool_result' as const,
+        tool_use_id: result.toolUseId,
+        content: result.content,
+        ...(result.isError ? { is_error: true } : {}),
+      })),
+    },
+  ];
 }

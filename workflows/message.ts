@@ -6,7 +6,7 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInf
 import type { RelayActivities } from '../activities';
 import type { GateDecision, InboundMessage, MessageOutcome, Outcome, ReplyButtons, Route } from '../contracts/message';
 import { searchAttributes } from '../contracts/temporal';
-import { askAgent } from './agent-step';
+import { askAgentWithTools } from './agent-tools';
 import { onOutboundQueue, storePreset, telegramPreset } from './presets';
 import { StepTrail } from './step-trail';
 
@@ -70,7 +70,7 @@ async function answer(trail: StepTrail, message: InboundMessage, gate: GateDecis
   const agentReply = await trail.record(
     'orchestrateAgent',
     summary,
-    () => askAgent({ message, gate, context, plan }, summary),
+    () => askAgentWithTools({ message, gate, context, plan }, summary),
     (a) => `answered by ${a.source}${a.usage ? ` (${a.usage.inputTokens} in / ${a.usage.outputTokens} out tokens)` : ''}`,
   );
   return { outcome: 'answered', reply: agentReply.text, route: plan.route, ...(agentReply.buttons ? { buttons: agentReply.buttons } : {}) };

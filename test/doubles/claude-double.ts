@@ -51,7 +51,16 @@ export type ClaudeReplyFn = (request: ClaudeRequestBody) => string;
  * - `{ hang: true }` never answers (until `close()`).
  */
 export type ClaudeScriptStep =
-  { status: number; retryAfter?: number; errorType?: string; message?: string } | { delayMs: number } | { hang: true };
+  { status: number; retryAfter?: number; errorType?: string; message?: string } | { delayMs: number } | { hang: true } | ClaudeToolUseStep;
+
+/**
+ * Answers with `stop_reason: "tool_use"`: an optional text block, then one `tool_use` block per call (ids
+ * `toolu_double_<n>` unless given), as the Messages API does when the model wants tools run.
+ */
+export interface ClaudeToolUseStep {
+  toolUse: Array<{ name: string; input: Record<string, unknown>; id?: string }>;
+  text?: string;
+}
 
 /** Options for {@link startClaudeDouble}. */
 export interface ClaudeDoubleOptions {
@@ -92,6 +101,19 @@ export function lastUserText(body: ClaudeRequestBody): string {
     .filter((block) => block.type === 'text' && typeof block.text === 'string')
     .map((block) => block.text)
     .join('\n');
+}
+
+/** The `tool_result` blocks of the last user message (what the client sent back after running tools). */
+export function lastToolResults(body: ClaudeRequestBody): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
+  const last = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user');
+  if (!last || typeof last.content === 'string') return [];
+  return last.content
+    .filter((block) => block.type === 'tool_result')
+    .map((block) => ({
+      tool_use_id: String(block.tool_use_id),
+      content: typeof block.content === 'string' ? block.content : JSON.stringify(block.content),
+      ...(block.is_error === true ? { is_error: true } : {}),
+    }));
 }
 
 const defaultReply: ClaudeReplyFn = (body) => `echo: ${lastUserText(body)}`;
@@ -174,9 +196,19 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
       return;
     }
 
-    const text = reply(body);
+    const toolUse = step && 'toolUse' in step ? step : undefined;
+    const text = toolUse ? (toolUse.text ?? '') : reply(body);
     messageCounter += 1;
     record.answeredAt = Date.now();
+    const content = [
+      ...(text || !toolUse ? [{ type: 'text', text }] : []),
+      ...(toolUse?.toolUse ?? []).map((call, index) => ({
+        type: 'tool_use',
+        id: call.id ?? `toolu_double_${messageCounter}_${index}`,
+        name: call.name,
+        input: call.input,
+      })),
+    ];
     sendJson(
       res,
       200,
@@ -185,8 +217,8 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
         type: 'message',
         role: 'assistant',
         model: body.model,
-        content: [{ type: 'text', text }],
-        stop_reason: 'end_turn',
+        content,
+        stop_reason: toolUse ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: {
           input_tokens: Math.max(1, Math.ceil(JSON.stringify(body.messages ?? []).length / 4)),

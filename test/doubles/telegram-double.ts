@@ -15,6 +15,8 @@ export interface SentMessage {
   text: string;
   parse_mode?: string;
   reply_parameters?: unknown;
+  /** The inline keyboard (or other markup) the message was sent with. */
+  reply_markup?: unknown;
   message_id: number;
 }
 
@@ -143,6 +145,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
       text: String(params.text),
       parse_mode: params.parse_mode as string | undefined,
       reply_parameters: params.reply_parameters,
+      ...(params.reply_markup === undefined ? {} : { reply_markup: params.reply_markup }),
       message_id: method === 'editMessageText' ? Number(params.message_id) : nextSentMessageId++,
     };
     sent.push(entry);
