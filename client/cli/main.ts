@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type RelayConfig } from '../../contracts/confi
 import { createLogger } from '../../workers/logger';
 import { parseDuration } from '../inspect/duration';
 import { runCodecServer } from './codec-server';
+import { runEsperSim } from './esper-sim';
 import { runFailed } from './failed';
 import { runReplay } from './replay';
 import { runReplayCheck } from './replay-check';
@@ -172,6 +173,18 @@ program
       '  relay codec-server --origin http://localhost:8080',
   )
   .action(async (options) => runCodecServer(config(), { port: options.port, host: options.host, origins: options.origin }));
+
+program
+  .command('esper-sim')
+  .description("play Esper's side on Oona (Redis) with the simulator: compiles, validations, rollback acknowledgements")
+  .option('--seed <n>', 'same seed, same answers', positiveInt, 1)
+  .addHelpText(
+    'after',
+    '\nNeeds ESPER_REDIS_URL and ESPER_SIGNING_SECRETS, the same as the relay it answers. `relay up` without them runs\n' +
+      'the simulator itself, on its in-process bus.\n\nExample:\n' +
+      '  ESPER_REDIS_URL=redis://127.0.0.1:6379 ESPER_SIGNING_SECRETS=... relay esper-sim --seed 7',
+  )
+  .action(async (options) => runEsperSim(config(), createLogger(config()), { seed: options.seed }));
 
 program
   .command('setup')

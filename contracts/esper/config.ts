@@ -93,10 +93,14 @@ export function redactEsperConfig(config: EsperConfig): unknown {
   };
 }
 
+/** Where an Oona bus is, without its password: `Oona on redis://host:port (keys prefix*)`. */
+export function describeOona(bus: Extract<EsperBusConfig, { kind: 'oona-redis' }>): string {
+  const url = new URL(bus.url);
+  return `Oona on ${url.protocol}//${url.host}${bus.keyPrefix ? ` (keys ${bus.keyPrefix}*)` : ''}`;
+}
+
 /** One phrase for the ready line: which bus, and whether the simulator plays Esper (no secrets). */
 export function describeEsper(config: EsperConfig): string {
   const simulator = config.simulator ? ' with the Esper simulator' : '';
-  if (config.bus.kind === 'in-process') return `Esper: in-process bus${simulator}`;
-  const url = new URL(config.bus.url);
-  return `Esper: Oona on ${url.protocol}//${url.host}${config.bus.keyPrefix ? ` (keys ${config.bus.keyPrefix}*)` : ''}${simulator}`;
+  return `Esper: ${config.bus.kind === 'in-process' ? 'in-process bus' : describeOona(config.bus)}${simulator}`;
 }

@@ -9,8 +9,14 @@ export const RELAY_BIN = path.join(__dirname, '..', '..', 'bin', 'relay.js');
 /** Processes started by `startRelayProcess`; kill them all in afterAll with `killRelayProcesses()`. */
 const started: ChildProcess[] = [];
 
-/** Starts `relay <command>` (up or worker) and resolves with the process and its ready line. */
-export function startRelayProcess(command: 'up' | 'worker', env: Record<string, string>): Promise<{ child: ChildProcess; ready: string }> {
+/** What each long-running command prints once it is ready. */
+const readyLines = { up: 'esper-relay ready', worker: 'esper-relay ready', 'esper-sim': 'esper simulator ready' } as const;
+
+/** Starts `relay <command>` and resolves with the process and its ready line. */
+export function startRelayProcess(
+  command: keyof typeof readyLines,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; ready: string }> {
   const child = spawn(process.execPath, [RELAY_BIN, command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let stderr = '';
@@ -18,7 +24,7 @@ export function startRelayProcess(command: 'up' | 'worker', env: Record<string, 
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       const line = chunk.toString();
-      if (line.includes('esper-relay ready')) resolve({ child, ready: line });
+      if (line.includes(readyLines[command])) resolve({ child, ready: line });
     });
     child.once('exit', (code) => reject(new Error(`relay ${command} exited (${code}) before it was ready: ${stderr}`)));
   });
