@@ -12,12 +12,14 @@ import { readKernelEntry } from '../activities/esper/urza-catalogue';
 import type { StateStore } from '../activities/stores/state-store';
 import { runBlueprintIngress } from '../client/esper/blueprint-ingress';
 import { runRollbackIngress, type RollbackIngressOptions } from '../client/esper/rollback-ingress';
+import { runTrainingIngress } from '../client/esper/training-ingress';
 import type { TransportOptions } from '../client/esper/consumer-settings';
 import { createInProcessTransport, type InProcessBusOptions } from '../client/esper/in-process-bus';
 import { createOonaRedisTransport } from '../client/esper/oona-redis';
 import { EsperSimulator, type EsperSimulatorOptions } from '../client/esper/simulator/simulator';
 import type { EsperBusConfig } from '../contracts/esper/config';
 import type { EsperTransport } from '../contracts/esper/transport';
+import type { TrainingRunSettings } from '../contracts/esper/training-run';
 
 export interface EmbeddedEsperOptions {
   /** Signals the pipeline runs, starts and signals the rollbacks. */
@@ -33,10 +35,15 @@ export interface EmbeddedEsperOptions {
   busConfig?: EsperBusConfig;
   /** Whether this process also plays Esper's side with the simulator (default: yes). */
   runSimulator?: boolean;
-  /** Simulator settings (tests: a seed, short delays, failing or silent blueprints). */
+  /**
+   * Simulator settings (tests: a seed, short delays, failing or silent blueprints). Absent (as `relay up` runs it):
+   * the defaults plus one simulated training run, training until stopped.
+   */
   simulator?: Omit<EsperSimulatorOptions, 'transport' | 'signingSecret'>;
   bus?: Partial<InProcessBusOptions>;
   compileSlots?: number;
+  /** Settings of the training-run entities the bus starts (tests shrink the continue-as-new threshold). */
+  trainingRuns?: Partial<TrainingRunSettings>;
 }
 
 export interface EmbeddedEsper {
@@ -58,9 +65,10 @@ export function startEmbeddedEsper({
   log,
   busConfig = { kind: 'in-process' },
   runSimulator = true,
-  simulator: simulatorOptions,
+  simulator: simulatorOptions = { trainingRun: {} },
   bus,
   compileSlots,
+  trainingRuns,
 }: EmbeddedEsperOptions): EmbeddedEsper {
   const busLog = log?.child({ component: 'esper-bus' });
   const { transport, signingSecret, close } = openEsperBus(busConfig, {
@@ -95,6 +103,9 @@ export function startEmbeddedEsper({
     log: (line, fields) => ingressLog?.info(fields ?? {}, line),
     signal: controller.signal,
   }).catch((error: Error) => ingressLog?.error({ err: error }, 'the rollback ingress stopped'));
+  const trainingIngress = runTrainingIngress(transport, { client, taskQueue, settings: trainingRuns, signal: controller.signal }).catch(
+    (error: Error) => ingressLog?.error({ err: error }, 'the training-run ingress stopped'),
+  );
 
   return {
     deps: { transport, signingSecret, compileSlots },
@@ -104,6 +115,7 @@ export function startEmbeddedEsper({
       controller.abort();
       await ingress;
       await rollbackIngress;
+      await trainingIngress;
       await simulator?.stop();
       await close();
     },

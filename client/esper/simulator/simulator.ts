@@ -9,6 +9,7 @@ import type { EsperMessage } from '../../../contracts/esper/registry';
 import { streamFor, type EsperDelivery, type EsperTransport } from '../../../contracts/esper/transport';
 import { randomFor } from './random';
 import { createRollbackResponders, type RollbackResponderSettings } from './rollback-responders';
+import { SimulatedTrainingRun, type SimulatedTrainingRunOptions } from './training-run';
 import type { ScheduledReply, SimulatedSubsystem } from './subsystem';
 import { createTezzeret, type TezzeretOptions } from './tezzeret';
 import { createUrabrask, type UrabraskOptions } from './urabrask';
@@ -29,8 +30,10 @@ export interface EsperSimulatorOptions {
   urabrask?: UrabraskOptions;
   /** Tamiyo, Kasmina and Tolaria answering emergency rollback commands (delays, levels they miss). */
   rollback?: RollbackResponderSettings;
-  /** Further simulated subsystems (Tolaria's training runs, next). */
+  /** Further simulated subsystems. */
   subsystems?: readonly SimulatedSubsystem[];
+  /** Tolaria training one run (state and telemetry every epoch); absent = no training run. */
+  trainingRun?: SimulatedTrainingRunOptions;
   /** One line per decision and per reply, each starting with "simulator". */
   log?: (line: string, fields?: Record<string, unknown>) => void;
   consumer?: string;
@@ -55,6 +58,8 @@ export class EsperSimulator {
   private readonly clock: () => number;
   private readonly log: NonNullable<EsperSimulatorOptions['log']>;
   private running?: { controller: AbortController; loop: Promise<void> };
+  /** The simulated training run, while one is started. */
+  trainingRun?: SimulatedTrainingRun;
 
   constructor(private readonly options: EsperSimulatorOptions) {
     this.subsystems = [
@@ -81,12 +86,24 @@ export class EsperSimulator {
       signal: controller.signal,
     });
     this.running = { controller, loop };
+    if (this.options.trainingRun) {
+      const { transport, signingSecret } = this.options;
+      this.trainingRun = new SimulatedTrainingRun({
+        clock: this.clock,
+        log: this.log,
+        ...this.options.trainingRun,
+        transport,
+        signingSecret,
+      });
+      this.trainingRun.start();
+    }
     this.log(`simulator started (seed ${this.seed}): ${this.subsystems.map((s) => s.name).join(', ')}`);
   }
 
   /** Stops consuming and drops the replies not yet sent (as a crashed Esper would). */
   async stop(): Promise<void> {
     if (!this.running) return;
+    await this.trainingRun?.stop();
     this.running.controller.abort();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
