@@ -11,6 +11,7 @@ import { blueprintIdSchema, blueprintTier } from '../contracts/esper/lifecycle';
 import type { InboundMessage } from '../contracts/message';
 import type { CommandRequest } from './commands';
 import type { ActivityDeps } from './deps';
+import { conservativeModeRefusal } from './esper/conservative-gate';
 import { listBlueprintEntries, type BlueprintEntry } from './esper/urza-catalogue';
 import { heartbeatWhile } from './heartbeat';
 import type { StateStore } from './stores/state-store';
@@ -36,6 +37,8 @@ export function createEsperCommands({ config, store, temporal }: ActivityDeps) {
     // Named after the message, so a retried activity finds the run it started instead of starting a second one.
     const requestId = requestIdOf(message);
     const workflowId = blueprintPipelineWorkflowId(blueprintId, requestId);
+    const refusal = await conservativeModeRefusal(client, config.temporal.taskQueue, blueprintId);
+    if (refusal) return refusal;
     try {
       await heartbeatWhile((signal) =>
         client.withAbortSignal(signal, () =>

@@ -11,6 +11,8 @@ import type { EsperDeps } from '../activities/esper';
 import { readKernelEntry } from '../activities/esper/urza-catalogue';
 import type { StateStore } from '../activities/stores/state-store';
 import { runBlueprintIngress } from '../client/esper/blueprint-ingress';
+import { startEsperHealth } from '../client/esper/health-client';
+import { runHealthIngress } from '../client/esper/health-ingress';
 import { runRollbackIngress, type RollbackIngressOptions } from '../client/esper/rollback-ingress';
 import { runTrainingIngress } from '../client/esper/training-ingress';
 import type { TransportOptions } from '../client/esper/consumer-settings';
@@ -18,6 +20,7 @@ import { createInProcessTransport, type InProcessBusOptions } from '../client/es
 import { createOonaRedisTransport } from '../client/esper/oona-redis';
 import { EsperSimulator, type EsperSimulatorOptions } from '../client/esper/simulator/simulator';
 import type { EsperBusConfig } from '../contracts/esper/config';
+import type { BreakerSettings } from '../contracts/esper/health';
 import type { EsperTransport } from '../contracts/esper/transport';
 import type { TrainingRunSettings } from '../contracts/esper/training-run';
 
@@ -44,6 +47,8 @@ export interface EmbeddedEsperOptions {
   compileSlots?: number;
   /** Settings of the training-run entities the bus starts (tests shrink the continue-as-new threshold). */
   trainingRuns?: Partial<TrainingRunSettings>;
+  /** Circuit breaker settings of the health registry (tests shorten them; default 3 failures, 30 s, 30 s). */
+  health?: Partial<BreakerSettings>;
 }
 
 export interface EmbeddedEsper {
@@ -68,6 +73,7 @@ export function startEmbeddedEsper({
   simulator: simulatorOptions = { trainingRun: {} },
   bus,
   compileSlots,
+  health,
   trainingRuns,
 }: EmbeddedEsperOptions): EmbeddedEsper {
   const busLog = log?.child({ component: 'esper-bus' });
@@ -106,6 +112,13 @@ export function startEmbeddedEsper({
   const trainingIngress = runTrainingIngress(transport, { client, taskQueue, settings: trainingRuns, signal: controller.signal }).catch(
     (error: Error) => ingressLog?.error({ err: error }, 'the training-run ingress stopped'),
   );
+  // Started now, so conservative mode is known (and silence noticed) before the first packet arrives.
+  startEsperHealth(client, taskQueue, health).catch((error: Error) =>
+    ingressLog?.error({ err: error }, 'the health registry did not start'),
+  );
+  const healthIngress = runHealthIngress(transport, { client, taskQueue, settings: health, signal: controller.signal }).catch(
+    (error: Error) => ingressLog?.error({ err: error }, 'the health ingress stopped'),
+  );
 
   return {
     deps: { transport, signingSecret, compileSlots },
@@ -116,6 +129,7 @@ export function startEmbeddedEsper({
       await ingress;
       await rollbackIngress;
       await trainingIngress;
+      await healthIngress;
       await simulator?.stop();
       await close();
     },

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '../deps';
 import { createCompileSlotActivities } from './compile-slots';
 import { createConfirmedRollback } from './confirmed-rollback';
+import { createBreakerPublishing } from './publish-breaker';
 import { createEsperPublishing } from './publish-requests';
 import { createRollbackPublishing } from './publish-rollback';
 import { createCatalogueActivities } from './urza-catalogue';
@@ -9,7 +10,7 @@ export type { EsperDeps } from './deps';
 
 /**
  * The Esper activities: compile slots, requests to Tezzeret and Urabrask, Urza's catalogue, and emergency
- * rollback's commands and HALT signal.
+ * rollback's commands and HALT signal, the health registry's CIRCUIT_BREAKER commands.
  * Spread into `createActivities`; their keys are activity names in Temporal's history and must not change.
  */
 export function createEsperActivities(deps: ActivityDeps) {
@@ -19,5 +20,6 @@ export function createEsperActivities(deps: ActivityDeps) {
     ...createCatalogueActivities(deps),
     ...createRollbackPublishing(deps),
     ...createConfirmedRollback(deps),
+    ...createBreakerPublishing(deps),
   };
 }

@@ -7,6 +7,8 @@
 import { sealEsperMessage } from '../../../contracts/esper/envelope-signing';
 import type { EsperMessage } from '../../../contracts/esper/registry';
 import { streamFor, type EsperDelivery, type EsperTransport } from '../../../contracts/esper/transport';
+import { esperSubsystems, type EsperSubsystem } from '../../../contracts/esper/common';
+import { SimulatorHeartbeats, type HeartbeatOptions } from './heartbeats';
 import { randomFor } from './random';
 import { createRollbackResponders, type RollbackResponderSettings } from './rollback-responders';
 import { SimulatedTrainingRun, type SimulatedTrainingRunOptions } from './training-run';
@@ -34,6 +36,8 @@ export interface EsperSimulatorOptions {
   subsystems?: readonly SimulatedSubsystem[];
   /** Tolaria training one run (state and telemetry every epoch); absent = no training run. */
   trainingRun?: SimulatedTrainingRunOptions;
+  /** Every subsystem played publishes a HEALTHY TelemetryPacket this often; `false` turns heartbeats off. */
+  heartbeats?: HeartbeatOptions | false;
   /** One line per decision and per reply, each starting with "simulator". */
   log?: (line: string, fields?: Record<string, unknown>) => void;
   consumer?: string;
@@ -50,6 +54,8 @@ export class EsperSimulator {
   readonly published: SimulatorReply[] = [];
   /** Requests for a job already answered (or being answered), ignored. */
   duplicateRequests = 0;
+  /** The heartbeats of the subsystems played (test controls: report another health, go silent, resume). */
+  readonly heartbeats: SimulatorHeartbeats;
   private readonly subsystems: readonly SimulatedSubsystem[];
   private readonly answered = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -71,6 +77,13 @@ export class EsperSimulator {
     this.seed = options.seed ?? 1;
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => undefined);
+    const played = [...new Set(this.subsystems.map((s) => s.name))].filter((name): name is EsperSubsystem =>
+      (esperSubsystems as readonly string[]).includes(name),
+    );
+    this.heartbeats = new SimulatorHeartbeats(
+      { transport: options.transport, signingSecret: options.signingSecret, subsystems: played, clock: this.clock, log: this.log },
+      options.heartbeats || {},
+    );
   }
 
   /** Starts answering requests on the bus. */
@@ -97,6 +110,7 @@ export class EsperSimulator {
       });
       this.trainingRun.start();
     }
+    if (this.options.heartbeats !== false) this.heartbeats.start();
     this.log(`simulator started (seed ${this.seed}): ${this.subsystems.map((s) => s.name).join(', ')}`);
   }
 
@@ -105,6 +119,7 @@ export class EsperSimulator {
     if (!this.running) return;
     await this.trainingRun?.stop();
     this.running.controller.abort();
+    this.heartbeats.stop();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await this.running.loop;
