@@ -20,7 +20,7 @@ import { createInProcessTransport, type InProcessBusOptions } from '../client/es
 import { createOonaRedisTransport } from '../client/esper/oona-redis';
 import { EsperSimulator, type EsperSimulatorOptions } from '../client/esper/simulator/simulator';
 import type { EsperBusConfig } from '../contracts/esper/config';
-import type { BreakerSettings } from '../contracts/esper/health';
+import type { EsperHealthOptions } from '../contracts/esper/health';
 import type { EsperTransport } from '../contracts/esper/transport';
 import type { TrainingRunSettings } from '../contracts/esper/training-run';
 
@@ -48,7 +48,7 @@ export interface EmbeddedEsperOptions {
   /** Settings of the training-run entities the bus starts (tests shrink the continue-as-new threshold). */
   trainingRuns?: Partial<TrainingRunSettings>;
   /** Circuit breaker settings of the health registry (tests shorten them; default 3 failures, 30 s, 30 s). */
-  health?: Partial<BreakerSettings>;
+  health?: EsperHealthOptions;
 }
 
 export interface EmbeddedEsper {
@@ -116,8 +116,8 @@ export function startEmbeddedEsper({
   startEsperHealth(client, taskQueue, health).catch((error: Error) =>
     ingressLog?.error({ err: error }, 'the health registry did not start'),
   );
-  const healthIngress = runHealthIngress(transport, { client, taskQueue, settings: health, signal: controller.signal }).catch(
-    (error: Error) => ingressLog?.error({ err: error }, 'the health ingress stopped'),
+  const healthIngress = runHealthIngress(transport, { client, taskQueue, health, signal: controller.signal }).catch((error: Error) =>
+    ingressLog?.error({ err: error }, 'the health ingress stopped'),
   );
 
   return {

@@ -9,7 +9,7 @@ import {
   esperHealthWorkflowId,
   healthTelemetrySignal,
   subsystemFailureSignal,
-  type BreakerSettings,
+  type EsperHealthOptions,
   type EsperHealthInput,
   type EsperHealthStatus,
   type SubsystemFailureReport,
@@ -18,17 +18,17 @@ import type { EsperReply } from '../../contracts/esper/blueprint-pipeline';
 import type { TelemetryPacket } from '../../contracts/esper/telemetry';
 import type { esperHealthWorkflow } from '../../workflows/esper/health';
 
-const startOptions = (taskQueue: string, settings?: Partial<BreakerSettings>) => ({
+const startOptions = (taskQueue: string, options: EsperHealthOptions = {}) => ({
   workflowId: esperHealthWorkflowId(taskQueue),
   taskQueue,
-  args: [{ taskQueue, ...(settings ? { settings } : {}) }] as [EsperHealthInput],
+  args: [{ taskQueue, ...options }] as [EsperHealthInput],
   staticSummary: `Esper health registry of ${taskQueue}: a circuit breaker per subsystem, conservative mode while one is open`,
 });
 
 /** Starts the registry unless it is running already. */
-export async function startEsperHealth(client: Client, taskQueue: string, settings?: Partial<BreakerSettings>): Promise<void> {
+export async function startEsperHealth(client: Client, taskQueue: string, options?: EsperHealthOptions): Promise<void> {
   try {
-    await client.workflow.start<typeof esperHealthWorkflow>('esperHealthWorkflow', startOptions(taskQueue, settings));
+    await client.workflow.start<typeof esperHealthWorkflow>('esperHealthWorkflow', startOptions(taskQueue, options));
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
@@ -39,10 +39,10 @@ export async function signalHealthTelemetry(
   client: Client,
   taskQueue: string,
   reply: EsperReply<TelemetryPacket>,
-  settings?: Partial<BreakerSettings>,
+  options?: EsperHealthOptions,
 ): Promise<void> {
   await client.workflow.signalWithStart<typeof esperHealthWorkflow, [EsperReply<TelemetryPacket>]>('esperHealthWorkflow', {
-    ...startOptions(taskQueue, settings),
+    ...startOptions(taskQueue, options),
     signal: healthTelemetrySignal,
     signalArgs: [reply],
   });

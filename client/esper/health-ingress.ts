@@ -5,7 +5,7 @@
  * id, which the registry counts once.
  */
 import type { Client } from '@temporalio/client';
-import type { BreakerSettings } from '../../contracts/esper/health';
+import type { EsperHealthOptions } from '../../contracts/esper/health';
 import { oonaStreams, type EsperHandler, type EsperTransport } from '../../contracts/esper/transport';
 import { signalHealthTelemetry } from './health-client';
 
@@ -16,15 +16,15 @@ export interface HealthIngressOptions {
   client: Client;
   /** The relay task queue whose registry is signalled (and where it runs). */
   taskQueue: string;
-  /** Breaker settings, used when the signal starts the registry (tests shorten them). */
-  settings?: Partial<BreakerSettings>;
+  /** Used when the signal starts the registry (tests shorten the breakers' periods). */
+  health?: EsperHealthOptions;
 }
 
 /** The handler: resolves once the registry took the packet; throws to have it retried. */
-export function createHealthIngress({ client, taskQueue, settings }: HealthIngressOptions): EsperHandler {
+export function createHealthIngress({ client, taskQueue, health }: HealthIngressOptions): EsperHandler {
   return async (delivery) => {
     if (delivery.kind !== 'telemetry') return;
-    await signalHealthTelemetry(client, taskQueue, { messageId: delivery.envelope.id, message: delivery.message }, settings);
+    await signalHealthTelemetry(client, taskQueue, { messageId: delivery.envelope.id, message: delivery.message }, health);
   };
 }
 

@@ -90,10 +90,16 @@ export interface SubsystemRecord {
   lastFailure?: { at: number; reason: string };
 }
 
-export interface EsperHealthInput {
+/** How a relay runs its health registry: breaker settings, and how many signals one run takes (tests). */
+export interface EsperHealthOptions {
+  settings?: Partial<BreakerSettings>;
+  /** Signals taken per run before continuing as new (default 1000). */
+  signalsPerRun?: number;
+}
+
+export interface EsperHealthInput extends EsperHealthOptions {
   /** The relay task queue this registry serves (its workflow id is derived from it). */
   taskQueue: string;
-  settings?: Partial<BreakerSettings>;
   /** Carried over by continue-as-new. */
   carried?: { records: SubsystemRecord[]; conservativeSince?: number; recentMessageIds: string[] };
 }

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEsperHealth } from '../../client/esper/health-client';
 import type { EsperSubsystem } from '../../contracts/esper/common';
+import { esperHealthWorkflowId } from '../../contracts/esper/health';
 import { oonaStreams } from '../../contracts/esper/transport';
 import { uniqueChatId } from '../support/harness';
 import { ADMIN } from '../support/esper-harness';
@@ -26,7 +27,8 @@ describe('health registry and circuit breakers', () => {
 
   beforeAll(async () => {
     h = await startRollbackHarness({
-      health: { openMs: OPEN_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
+      // A short run: about 10 heartbeats a second make it continue as new every ~10 s, mid-test.
+      health: { settings: { openMs: OPEN_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS }, signalsPerRun: 100 },
       simulator: { heartbeats: { intervalMs: 500 } },
     });
     observing = h.relay.esper.transport.consume({
@@ -101,5 +103,14 @@ describe('health registry and circuit breakers', () => {
     heartbeats().resume('urabrask');
     await noticeMatching(/^⚠️ esper-relay: Esper conservative mode OFF: urabrask's circuit breaker closed/);
     expect(breakerCommands.filter((c) => c.endsWith('urabrask'))).toEqual(['OPEN urabrask', 'RESET urabrask']);
+  });
+
+  it('keeps its breakers across continue-as-new', async () => {
+    const workflowId = esperHealthWorkflowId(h.relay.config.temporal.taskQueue);
+    const runs: string[] = [];
+    for await (const execution of h.relay.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(execution.runId);
+    expect(runs.length).toBeGreaterThan(1);
+    // Tezzeret's failure happened runs ago; the current run still knows it.
+    expect(await breakerOf('tezzeret')).toMatchObject({ breaker: 'closed', lastFailure: { reason: 'reported UNHEALTHY' } });
   });
 });

@@ -21,7 +21,7 @@ import { HealthRegistry } from '../../domain/esper/health-registry';
 import { notifyAdminsOfBreakers, publishBreakerCommands } from './health-steps';
 
 /** Signals taken per run before continuing as new (each is one history event, plus its workflow task). */
-const SIGNALS_PER_RUN = 500;
+const SIGNALS_PER_RUN = 1_000;
 /** Message ids remembered, so a redelivered packet counts once (a telemetry burst stays well under this). */
 const RECENT_IDS_KEPT = 500;
 
@@ -48,7 +48,8 @@ export async function esperHealthWorkflow(input: EsperHealthInput): Promise<void
   });
   setHandler(esperHealthQuery, () => registry.status());
 
-  const timeToContinue = () => signals >= SIGNALS_PER_RUN || workflowInfo().continueAsNewSuggested;
+  const signalsPerRun = input.signalsPerRun ?? SIGNALS_PER_RUN;
+  const timeToContinue = () => signals >= signalsPerRun || workflowInfo().continueAsNewSuggested;
   show(registry);
   for (;;) {
     const due = registry.nextDueAt();
