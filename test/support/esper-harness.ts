@@ -76,7 +76,9 @@ export interface EsperHarness {
 }
 
 export async function startEsperHarness(
-  options: Pick<EmbeddedEsperOptions, 'simulator' | 'compileSlots' | 'rollbackDeadlinesMs' | 'health'> & { env?: Record<string, string> } = {},
+  options: Pick<EmbeddedEsperOptions, 'simulator' | 'compileSlots' | 'rollbackDeadlinesMs' | 'health' | 'trainingRuns'> & {
+    env?: Record<string, string>;
+  } = {},
 ): Promise<EsperHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-esper-test-'));
   const config = loadConfig(
@@ -101,6 +103,7 @@ export async function startEsperHarness(
     rollbackDeadlinesMs: options.rollbackDeadlinesMs,
     store,
     compileSlots: options.compileSlots,
+    trainingRuns: options.trainingRuns,
     health: options.health,
     // Seeded, with the simulator's delays cut to tens of milliseconds.
     simulator: {

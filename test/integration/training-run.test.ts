@@ -1,0 +1,103 @@
+/**
+ * The training-run entity on a real Temporal dev server, fed by the simulator's Tolaria over the in-process bus:
+ * a latency spike over three epochs reaches the admin chat on the Telegram double (raised once, cleared once),
+ * the status query shows epoch, loss, seeds and alerts, a duplicate bus message is taken once, and a small
+ * continue-as-new threshold keeps the whole status across the new runs.
+ */
+import { workflowMetadataQuery } from '@temporalio/workflow';
+import { vi, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryTrainingRun } from '../../client/esper/running-runs';
+import { signalTrainingRun } from '../../client/esper/training-ingress';
+import type { SystemStatePacket } from '../../contracts/esper/system-state';
+import { trainingRunWorkflowId, type TrainingRunStatus } from '../../contracts/esper/training-run';
+import { ADMIN } from '../support/esper-harness';
+import { startRollbackHarness, type RollbackHarness } from '../support/rollback-harness';
+
+const RUN = 'sim-run-spiky';
+const EPOCHS = 30;
+/**
+ * Two packets per epoch (state, telemetry); the entity continues as new at its first chance after 10 (alert
+ * notices are paced, so packets may pile up meanwhile: 13 quiet epochs at the end make sure it happens).
+ */
+const SIGNALS_PER_RUN = 10;
+
+describe('training-run entity', () => {
+  let h: RollbackHarness;
+  const adminTexts = () => h.telegram.sent.filter((m) => String(m.chat_id) === ADMIN).map((m) => m.text);
+
+  beforeAll(async () => {
+    h = await startRollbackHarness({
+      simulator: { trainingRun: { runId: RUN, seed: 3, epochIntervalMs: 200, epochs: EPOCHS, latencySpikesAt: [14, 15, 16] } },
+      trainingRuns: { signalsPerRun: SIGNALS_PER_RUN },
+    });
+  });
+  afterAll(async () => h?.stop());
+
+  it('tells the admins once when epoch latency is over budget for 3 epochs, and once when it is back', async () => {
+    const handle = h.relay.client.workflow.getHandle(trainingRunWorkflowId(RUN));
+    const final = (await vi.waitFor(() => handle.result(), { timeout: 30_000, interval: 200 })) as TrainingRunStatus;
+
+    const alerts = adminTexts().filter((text) => text.includes(`Esper run ${RUN}`));
+    expect(alerts.filter((text) => text.includes('WARNING epoch_latency: epoch latency over the 18 ms budget for 3 checks'))).toHaveLength(
+      1,
+    );
+    expect(alerts.filter((text) => text.includes('cleared epoch_latency'))).toHaveLength(1);
+    expect(alerts.at(-1)).toContain(`Esper run ${RUN} finished at epoch ${EPOCHS - 1}`);
+
+    expect(final).toMatchObject({ runId: RUN, phase: 'FINISHED', epoch: EPOCHS - 1, globalStep: EPOCHS * 390, lossTrend: 'improving' });
+    expect(final.validation.loss).toBeGreaterThan(0);
+    expect(final.seeds).toHaveLength(4);
+    expect(Object.values(final.seedCounts).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(final.alerts.recent.map((a) => a.rule)).toContain('epoch_latency');
+    expect(final.alerts.active.map((a) => a.rule)).not.toContain('epoch_latency');
+    expect(final.window.epochLatencyMs.p95).toBeGreaterThan(18);
+    expect(final.window.epochLatencyMs.p50).toBeLessThan(17);
+  });
+
+  it('keeps the whole status across continue-as-new (every 10 packets here)', async () => {
+    const handle = h.relay.client.workflow.getHandle(trainingRunWorkflowId(RUN));
+    const status = await queryTrainingRun(h.relay.client, RUN);
+    expect(status).toMatchObject({ packetsTaken: 2 * EPOCHS, duplicatesIgnored: 0, window: { epochs: 20 } });
+    const history = await handle.fetchHistory();
+    expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
+    // Temporal keeps a static summary on the first execution only; every execution names the run in its details.
+    const { currentDetails } = await handle.query(workflowMetadataQuery);
+    expect(currentDetails).toContain(`**Run ${RUN}** finished at epoch **${EPOCHS - 1}**`);
+  });
+
+  it('takes a packet once, whether the bus or Temporal delivers it twice', async () => {
+    const runId = 'dup-run';
+    const packet: SystemStatePacket = {
+      version: 2,
+      runId,
+      epoch: 0,
+      globalStep: 10,
+      capturedAt: new Date().toISOString(),
+      hardware: { device: 'gpu', utilization: 0.5, memoryUsedGb: 1, memoryTotalGb: 2 },
+      seeds: [{ seedId: 's1', stage: 'DORMANT', gradientNorm: 0, riskScore: 0 }],
+      training: { loss: 2, accuracy: 0.1 },
+      validation: { loss: 2.1, accuracy: 0.1 },
+    };
+    await h.relay.publishAs('tolaria', 'system-state', packet, 'dup-run.e0');
+    await h.relay.publishAs('tolaria', 'system-state', packet, 'dup-run.e0'); // a double publish: the bus drops it
+    await vi.waitFor(async () => expect((await queryTrainingRun(h.relay.client, runId)).packetsTaken).toBe(1), { timeout: 10_000 });
+    // A redelivery after a lost acknowledgement reaches the entity again, under the same message id.
+    await signalTrainingRun(h.relay.client, h.relay.config.temporal.taskQueue, {
+      kind: 'state',
+      reply: { messageId: 'dup-run.e0', message: packet },
+    });
+    await vi.waitFor(
+      async () => expect(await queryTrainingRun(h.relay.client, runId)).toMatchObject({ packetsTaken: 1, duplicatesIgnored: 1 }),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(h.relay.esper.transport.counters().droppedDuplicate).toBeGreaterThanOrEqual(1);
+    const entity = h.relay.client.workflow.getHandle(trainingRunWorkflowId(runId));
+    expect(await (await entity.describe()).staticSummary()).toBe(
+      `Esper training run ${runId}: state and telemetry, alert rules, seed lifecycles`,
+    );
+    const { currentDetails } = await entity.query(workflowMetadataQuery);
+    expect(currentDetails).toContain(`**Run ${runId}** RUNNING: epoch **0**`);
+  });
+});
