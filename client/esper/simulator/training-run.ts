@@ -1,8 +1,8 @@
 /**
  * The simulator's Tolaria running one training run: every epoch (default 1 s) it publishes a signed
  * SystemStatePacket v2 and a TelemetryPacket on the bus, as a real Tolaria would, and never waits for anyone. It
- * keeps recent checkpoints; a ROLLBACK command addressed to Tolaria for this run restores the newest one (the
- * epoch goes back; FREEZE only pauses nothing here: it restores nothing), and CIRCUIT_BREAKER commands put it in
+ * keeps recent checkpoints; a ROLLBACK command addressed to Tolaria for this run restores the newest one, or the
+ * one it names (the epoch goes back; a FREEZE restores nothing), and CIRCUIT_BREAKER commands put it in
  * conservative mode while any breaker is open. Deterministic for a given seed (see `training-model.ts`).
  */
 import type { AdaptationCommand } from '../../../contracts/esper/adaptation-command';
@@ -163,7 +163,7 @@ export class SimulatedTrainingRun {
     }
   }
 
-  /** Restores the asked-for checkpoint, or the newest one; FREEZE restores nothing (it stops the next step only). */
+  /** Restores the asked-for checkpoint, or the newest one; a FREEZE restores nothing. */
   private restore(command: Extract<AdaptationCommand, { type: 'ROLLBACK' }>): void {
     const { level, checkpointId } = command.payload;
     if (level === 'FREEZE') return;
