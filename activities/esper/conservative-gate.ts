@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { readEsperHealth } from '../../client/esper/health-client';
 import type { EsperHealthStatus } from '../../contracts/esper/health';
 import { blueprintTier, type BlueprintId } from '../../contracts/esper/lifecycle';
+import type { ActivityDeps } from '../deps';
 
 /** Why `blueprintId` may not be compiled now, or undefined when it may (SAFE, or no breaker open). */
 export async function conservativeModeRefusal(client: Client, taskQueue: string, blueprintId: BlueprintId): Promise<string | undefined> {
@@ -25,4 +26,18 @@ function describeBreakers(health: EsperHealthStatus): string {
         `${s.subsystem}'s breaker ${s.breaker}${s.breaker === 'open' && s.halfOpenAt ? ` until ${s.halfOpenAt}` : ''}${s.lastFailure ? `: ${s.lastFailure.reason}` : ''}`,
     )
     .join('; ');
+}
+
+/**
+ * `checkConservativeMode`: the pipeline's own check at its start, so a run started some other way than /compile
+ * (the CLI, a client) is refused too.
+ */
+export function createConservativeGate({ temporal, config }: ActivityDeps) {
+  async function checkConservativeMode({ blueprintId }: { blueprintId: BlueprintId }): Promise<{ refusal?: string }> {
+    // A worker without a client cannot ask (unit tests); /compile has asked already.
+    if (!temporal) return {};
+    const refusal = await conservativeModeRefusal(temporal, config.temporal.taskQueue, blueprintId);
+    return refusal ? { refusal } : {};
+  }
+  return { checkConservativeMode };
 }

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from '../deps';
 import { createCompileSlotActivities } from './compile-slots';
 import { createConfirmedRollback } from './confirmed-rollback';
+import { createConservativeGate } from './conservative-gate';
 import { createBreakerPublishing } from './publish-breaker';
 import { createEsperPublishing } from './publish-requests';
 import { createRollbackPublishing } from './publish-rollback';
@@ -21,5 +22,6 @@ export function createEsperActivities(deps: ActivityDeps) {
     ...createRollbackPublishing(deps),
     ...createConfirmedRollback(deps),
     ...createBreakerPublishing(deps),
+    ...createConservativeGate(deps),
   };
 }

@@ -32,6 +32,12 @@ export const defaultBreakerSettings: Readonly<BreakerSettings> = { failureThresh
  */
 export const ALL_RUNS = 'all-runs';
 
+/**
+ * The failure type of a pipeline run refused at its start because of conservative mode. The run fails (it is
+ * not a verdict on the blueprint): once every breaker closed, `relay replay` runs it again.
+ */
+export const CONSERVATIVE_MODE_REFUSED = 'ConservativeModeRefused';
+
 /** Workflow id of the health registry of one relay task queue: `esper-health-<taskQueue>`. */
 export function esperHealthWorkflowId(taskQueue: string): string {
   return `esper-health-${taskQueue}`;

@@ -54,7 +54,13 @@ describe('blueprint pipeline', () => {
       { name: `archive kernel ${kernelId}`, ok: true },
       { name: 'close the catalogue entry of BP038', ok: true },
     ]);
-    expect(await activitiesInHistory(relay.client, handle.workflowId)).toEqual([...FORWARD, 'archiveKernel', 'recordBlueprintStage']);
+    // An EXPERIMENTAL run first asks whether Esper is in conservative mode (it is not).
+    expect(await activitiesInHistory(relay.client, handle.workflowId)).toEqual([
+      'checkConservativeMode',
+      ...FORWARD,
+      'archiveKernel',
+      'recordBlueprintStage',
+    ]);
     expect(await relay.blueprint('BP038')).toMatchObject({ stage: 'REJECTED', reason: expect.stringMatching(/^hazard_over_limit: /) });
     expect(await relay.kernel(kernelId)).toMatchObject({ stage: 'ARCHIVED', reason: expect.stringMatching(/^hazard_over_limit: /) });
   });

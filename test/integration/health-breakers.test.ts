@@ -4,10 +4,11 @@
  * Telegram double, `/compile` refuses non-SAFE blueprints while it lasts, and a healthy report after the open
  * period closes the breaker again.
  */
+import type { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEsperHealth } from '../../client/esper/health-client';
 import type { EsperSubsystem } from '../../contracts/esper/common';
-import { esperHealthWorkflowId } from '../../contracts/esper/health';
+import { CONSERVATIVE_MODE_REFUSED, esperHealthWorkflowId } from '../../contracts/esper/health';
 import { oonaStreams } from '../../contracts/esper/transport';
 import { uniqueChatId } from '../support/harness';
 import { ADMIN } from '../support/esper-harness';
@@ -79,6 +80,17 @@ describe('health registry and circuit breakers', () => {
       /^Refused: Esper is in conservative mode since \S+ \(tezzeret's breaker (open until \S+|half-open): reported UNHEALTHY\), so only SAFE blueprints compile and BP040 is EXPERIMENTAL\./,
     );
     expect(await compile('BP007')).toMatch(/^Started bp-BP007-\S+: BP007 \(SAFE\) is compiling\./);
+    // A run started without /compile refuses itself, before reserving or cataloguing anything.
+    const direct = await h.relay.start('BP041');
+    const failure = await direct.result().then(
+      () => undefined,
+      (error: WorkflowFailedError) => error.cause,
+    );
+    expect(failure).toMatchObject({
+      type: CONSERVATIVE_MODE_REFUSED,
+      message: expect.stringMatching(/conservative mode .* BP041 is EXPERIMENTAL/),
+    });
+    expect(await h.relay.blueprint('BP041')).toBeUndefined();
 
     heartbeats().report('tezzeret', 'HEALTHY');
     await noticeMatching(

@@ -8,17 +8,21 @@
  * workflow would sit in `relay failed` waiting for a replay that cannot change Urabrask's verdict). A failed
  * step or a cancellation is not a decision: after unwinding, the run fails or ends cancelled, as Temporal shows it.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { BlueprintPipelineInput, BlueprintPipelineReport } from '../../contracts/esper/blueprint-pipeline';
+import { CONSERVATIVE_MODE_REFUSED } from '../../contracts/esper/health';
 import { blueprintIdSchema, blueprintTier, type BlueprintTier } from '../../contracts/esper/lifecycle';
 import { failureTypes } from '../../contracts/errors';
 import { PipelineRun } from './pipeline-run';
 import { awaitApproval, catalogueKernel, compileBlueprint, validateKernel } from './pipeline-stages';
 import { stopOf } from './pipeline-stop';
+import { gatePreset, runStep } from './presets';
 
 export async function blueprintPipelineWorkflow(input: BlueprintPipelineInput): Promise<BlueprintPipelineReport> {
   const { blueprintId, tier } = selectFromKarn(input.blueprintId);
   const run = new PipelineRun(input, blueprintId, tier);
+  // Runs recorded before conservative mode existed never asked; they replay without the check.
+  if (tier !== 'SAFE' && patched('esper-conservative-mode-gate')) await refuseInConservativeMode(blueprintId);
   const { report, saga, inbox } = run;
   try {
     const kernel = await compileBlueprint(run);
@@ -40,9 +44,18 @@ export async function blueprintPipelineWorkflow(input: BlueprintPipelineInput): 
 }
 
 /**
- * Karn: a blueprint of the catalogue BP001–BP050 and its tier. (Conservative mode, SAFE tier only, comes with
- * the health slice.) A bad id is the caller's bug: the run fails at once.
+ * Conservative mode (a subsystem's circuit breaker is open): only SAFE blueprints compile. Checked before anything
+ * is reserved or catalogued, so there is nothing to unwind; the run fails, and a replay once every breaker
+ * closed runs it.
  */
+async function refuseInConservativeMode(blueprintId: string): Promise<void> {
+  const { refusal } = await runStep('checkConservativeMode', gatePreset, `Is Esper in conservative mode? (${blueprintId})`, {
+    blueprintId,
+  });
+  if (refusal) throw ApplicationFailure.create({ type: CONSERVATIVE_MODE_REFUSED, message: refusal, nonRetryable: true });
+}
+
+/** Karn: a blueprint of the catalogue BP001–BP050 and its tier. A bad id is the caller's bug: the run fails at once. */
 function selectFromKarn(id: string): { blueprintId: string; tier: BlueprintTier } {
   const parsed = blueprintIdSchema.safeParse(id);
   if (!parsed.success) {

@@ -23,6 +23,9 @@ export const compileSlotPreset: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', nonRetryableErrorTypes },
 };
 
+/** Asking the health registry whether conservative mode is on: quick; a registry unreachable for a minute fails the run. */
+export const gatePreset: ActivityOptions = { ...storePreset, scheduleToCloseTimeout: '1 minute' };
+
 /** Catalogue writes: the store preset. */
 export const cataloguePreset: ActivityOptions = storePreset;
 
