@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { vi, inject } from 'vitest';
+import type { EsperDeps } from '../../activities/esper';
 import { readBlueprintEntry, readKernelEntry } from '../../activities/esper/urza-catalogue';
 import { FileStateStore } from '../../activities/stores/file-state-store';
 import { startBlueprintPipeline } from '../../client/esper/blueprint-pipeline-client';
@@ -78,6 +79,8 @@ export interface EsperHarness {
 export async function startEsperHarness(
   options: Pick<EmbeddedEsperOptions, 'simulator' | 'compileSlots' | 'rollbackDeadlinesMs' | 'health' | 'trainingRuns'> & {
     env?: Record<string, string>;
+    /** Overrides of the activities' Esper settings (a short rollback confirmation, say). */
+    esperDeps?: Partial<EsperDeps>;
   } = {},
 ): Promise<EsperHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-esper-test-'));
@@ -118,7 +121,7 @@ export async function startEsperHarness(
   const startWorker = async () => {
     const worker = await createRelayWorker(config, {
       connection,
-      deps: { store, esper: esper.deps },
+      deps: { store, esper: { ...esper.deps, ...options.esperDeps } },
       worker: { workflowBundle: await workflowBundle(), dataConverter },
     });
     return { worker, running: worker.run() };
