@@ -11,25 +11,14 @@
  * finishedAt (all three acknowledged, before the admin notice on the outbound queue); "in workflow" is the
  * report's durationMs (first workflow task → outcome, workflow time).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { FileStateStore } from '../activities/stores/file-state-store';
-import { connectClient } from '../client/connect';
-import { loadConfig } from '../contracts/config';
 import type { EmergencyLevel } from '../contracts/esper/emergency-signal';
 import { sealEsperMessage } from '../contracts/esper/envelope-signing';
 import { emergencyTriggerId, rollbackWorkflowId, type EmergencyRollbackReport } from '../contracts/esper/rollback';
 import { oonaStreams } from '../contracts/esper/transport';
 import type { emergencyRollbackWorkflow } from '../workflows';
-import { startDevServer } from '../workers/dev-server';
-import { startEmbeddedEsper } from '../workers/esper';
-import { createLogger, installTemporalLogging } from '../workers/logger';
-import { resolveTemporalBinary } from '../workers/temporal-binary';
-import { createRelayWorker } from '../workers/worker';
+import { note, startBenchRelay } from './bench-relay';
 
 const WARMUP = 5;
 
@@ -47,34 +36,14 @@ const summary = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return { median: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1)! };
 };
-const note = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main() {
-  installTemporalLogging(createLogger({ logLevel: 'warn' }, 'bench'));
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-rollback-bench-'));
-  const binary = await resolveTemporalBinary({
-    explicitPath: process.env.TEMPORAL_BINARY || undefined,
-    searchPath: process.env.PATH ?? '',
-    log: note,
-  });
-  const devServer = await startDevServer({ binary, namespace: 'default', port: 0, uiPort: false });
-  const config = loadConfig(
-    { TEMPORAL_ADDRESS: devServer.address, TEMPORAL_TASK_QUEUE: 'rollback-bench', RELAY_DATA_DIR: dataDir, RELAY_LOG_LEVEL: 'warn' },
-    '/nonexistent/.env',
-  );
-  const connection = await NativeConnection.connect({ address: devServer.address });
-  const client = await connectClient(config);
-  const store = new FileStateStore(path.join(dataDir, 'state'));
   const zero = { ackDelayMs: 0 };
-  const esper = startEmbeddedEsper({
-    client,
-    taskQueue: config.temporal.taskQueue,
-    store,
+  const relay = await startBenchRelay('rollback-bench', {
     simulator: { rollback: { tamiyo: zero, kasmina: zero, tolaria: zero } },
     bus: { blockMs: 1_000 },
   });
-  const worker = await createRelayWorker(config, { connection, deps: { store, esper: esper.deps } });
-  const running = worker.run();
+  const { client, esper } = relay;
 
   const once = async (index: number) => {
     const raisedAt = new Date();
@@ -143,14 +112,7 @@ async function main() {
       );
     }
   } finally {
-    worker.shutdown();
-    await running;
-    await esper.stop();
-    await client.connection.close();
-    await connection.close();
-    await store.close();
-    await devServer.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await relay.stop();
   }
 }
 
