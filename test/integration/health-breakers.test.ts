@@ -30,7 +30,9 @@ describe('health registry and circuit breakers', () => {
     h = await startRollbackHarness({
       // A short run: about 10 heartbeats a second make it continue as new every ~10 s, mid-test.
       health: { settings: { openMs: OPEN_MS, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS }, signalsPerRun: 100 },
-      simulator: { heartbeats: { intervalMs: 500 } },
+      // Kasmina hangs on FREEZE rollbacks: a failure the relay's own coordination reports.
+      simulator: { heartbeats: { intervalMs: 500 }, rollback: { kasmina: { missLevels: ['FREEZE'] } } },
+      rollbackDeadlinesMs: { FREEZE: 1_000, FAST: 2_500, FULL: 2_500, TUNE: 2_500 },
     });
     observing = h.relay.esper.transport.consume({
       streams: [oonaStreams.normal],
@@ -115,6 +117,20 @@ describe('health registry and circuit breakers', () => {
     heartbeats().resume('urabrask');
     await noticeMatching(/^⚠️ esper-relay: Esper conservative mode OFF: urabrask's circuit breaker closed/);
     expect(breakerCommands.filter((c) => c.endsWith('urabrask'))).toEqual(['OPEN urabrask', 'RESET urabrask']);
+  });
+
+  it("counts a rollback deadline Kasmina missed against Kasmina's breaker", async () => {
+    const run = 'run-health-1';
+    const workflowId = await h.raise(
+      { level: 'ELEVATED', reason: 'grad norm', origin: 'nissa', runId: run, raisedAt: new Date().toISOString() },
+      `sig-${run}`,
+    );
+    expect(await (await h.rollback(workflowId)).result()).toMatchObject({ levelReached: 'FAST', outcome: 'ROLLED_BACK' });
+    await expect
+      .poll(async () => (await breakerOf('kasmina'))?.lastFailure?.reason, WAIT)
+      .toBe(`missed its 1000 ms deadline at FREEZE in ${workflowId}`);
+    // One failure, and Kasmina's heartbeats since: still closed.
+    expect((await health()).conservativeMode.on).toBe(false);
   });
 
   it('keeps its breakers across continue-as-new', async () => {

@@ -9,12 +9,14 @@
  * step or a cancellation is not a decision: after unwinding, the run fails or ends cancelled, as Temporal shows it.
  */
 import { ApplicationFailure, patched } from '@temporalio/workflow';
-import type { BlueprintPipelineInput, BlueprintPipelineReport } from '../../contracts/esper/blueprint-pipeline';
+import type { BlueprintPipelineInput, BlueprintPipelineReport, PipelineStopCode } from '../../contracts/esper/blueprint-pipeline';
+import type { EsperSubsystem } from '../../contracts/esper/common';
 import { CONSERVATIVE_MODE_REFUSED } from '../../contracts/esper/health';
 import { blueprintIdSchema, blueprintTier, type BlueprintTier } from '../../contracts/esper/lifecycle';
 import { failureTypes } from '../../contracts/errors';
 import { PipelineRun } from './pipeline-run';
 import { awaitApproval, catalogueKernel, compileBlueprint, validateKernel } from './pipeline-stages';
+import { reportSubsystemFailure } from './health-reports';
 import { stopOf } from './pipeline-stop';
 import { gatePreset, runStep } from './presets';
 
@@ -31,6 +33,7 @@ export async function blueprintPipelineWorkflow(input: BlueprintPipelineInput): 
     await catalogueKernel(run, kernel);
   } catch (error) {
     run.stop = stopOf(error);
+    blameSilentSubsystem(run);
     run.show('compensating', `Unwinding ${saga.pending.length} step(s) after ${run.stop ? run.why : (error as Error).message}`);
     report.compensations = await saga.compensate();
     report.duplicatesIgnored = inbox.duplicatesIgnored;
@@ -41,6 +44,19 @@ export async function blueprintPipelineWorkflow(input: BlueprintPipelineInput): 
   report.duplicatesIgnored = inbox.duplicatesIgnored;
   run.show('done', `Done: **${report.outcome}**${report.stop ? ` (${run.why})` : ''}`);
   return report;
+}
+
+/** The subsystem a stop blames for not answering in time; the other stops are verdicts on the blueprint. */
+const silentSubsystemOf: Partial<Record<PipelineStopCode, EsperSubsystem>> = {
+  compile_timeout: 'tezzeret',
+  safety_timeout: 'urabrask',
+  benchmark_timeout: 'urabrask',
+};
+
+/** A subsystem that never answered failed the relay: the health registry counts it (not awaited). */
+function blameSilentSubsystem({ stop, workflowId }: PipelineRun): void {
+  const silent = stop && silentSubsystemOf[stop.code];
+  if (stop && silent) void reportSubsystemFailure({ subsystem: silent, reason: stop.detail, reportId: `${workflowId}.${stop.code}` });
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type EmergencyRollbackReport,
   type RollbackStep,
 } from '../../contracts/esper/rollback';
+import { reportSubsystemFailure } from './health-reports';
 import { isoIn, seconds } from './pipeline-run';
 import { RollbackRun } from './rollback-run';
 import { notifyAdminsOfRollback, publishHalt, publishRollbackCommand } from './rollback-steps';
@@ -27,6 +28,12 @@ export async function emergencyRollbackWorkflow(input: EmergencyRollbackInput): 
     const failed = await unwindAt(run, level);
     if (!failed) break;
     const to: RollbackLevel | 'HALT' = rollbackEscalation[level];
+    // Not awaited: the escalation goes on at once; the health registry counts it against the subsystem's breaker.
+    void reportSubsystemFailure({
+      subsystem: failed.subsystem,
+      reason: `${describeFailure(failed)} at ${level} in ${run.workflowId}`,
+      reportId: failed.commandId,
+    });
     run.escalate({ from: level, to, cause: `${failed.subsystem} ${describeFailure(failed)} at ${level}` });
     level = to;
   }
