@@ -26,6 +26,15 @@ const signingSecrets = z
     return secrets;
   });
 
+/** A duration in (possibly fractional) seconds, up to a day, read as milliseconds. */
+const seconds = (fallback: number) =>
+  z.coerce
+    .number()
+    .positive()
+    .max(86_400)
+    .default(fallback)
+    .transform((value) => Math.round(value * 1000));
+
 /** The ESPER_* variables, spread into the relay's environment schema. */
 export const esperEnvShape = {
   ESPER_REDIS_URL: z
@@ -39,6 +48,10 @@ export const esperEnvShape = {
     .regex(/^[\w.:-]{0,64}$/, 'must be up to 64 characters of letters, digits, _, ., : and -')
     .default(''),
   ESPER_COMPILE_SLOTS: z.coerce.number().int().positive().max(10_000).default(100),
+  ESPER_BREAKER_FAILURES: z.coerce.number().int().positive().max(100).default(3),
+  ESPER_BREAKER_OPEN: seconds(30),
+  ESPER_HEARTBEAT_TIMEOUT: seconds(30),
+  ESPER_SIM_HEARTBEAT: seconds(5),
 };
 
 type EsperEnv = z.infer<z.ZodObject<typeof esperEnvShape>>;
@@ -78,6 +91,14 @@ export function toEsperConfig(env: EsperEnv) {
     simulator: env.ESPER_SIMULATOR === 'auto' ? bus.kind === 'in-process' : env.ESPER_SIMULATOR === 'on',
     /** Blueprints compiling at once across the relay (ESPER.md's first queue cap). */
     compileSlots: env.ESPER_COMPILE_SLOTS,
+    /** The health registry's breakers: this many failures in a row open one for `openMs`; silence fails it. */
+    breakers: {
+      failureThreshold: env.ESPER_BREAKER_FAILURES,
+      openMs: env.ESPER_BREAKER_OPEN,
+      heartbeatTimeoutMs: env.ESPER_HEARTBEAT_TIMEOUT,
+    },
+    /** How often each simulated subsystem reports HEALTHY. */
+    simulatorHeartbeatMs: env.ESPER_SIM_HEARTBEAT,
   };
 }
 export type EsperConfig = ReturnType<typeof toEsperConfig>;

@@ -21,7 +21,13 @@ function problems(env: Record<string, string>): string[] {
 describe('Esper settings', () => {
   it('defaults to the in-process bus with the simulator and 100 compile slots', () => {
     const { esper } = load({});
-    expect(esper).toEqual({ bus: { kind: 'in-process' }, simulator: true, compileSlots: 100 });
+    expect(esper).toEqual({
+      bus: { kind: 'in-process' },
+      simulator: true,
+      compileSlots: 100,
+      breakers: { failureThreshold: 3, openMs: 30_000, heartbeatTimeoutMs: 30_000 },
+      simulatorHeartbeatMs: 5_000,
+    });
     expect(describeEsper(esper)).toBe('Esper: in-process bus with the Esper simulator');
   });
 
@@ -56,6 +62,18 @@ describe('Esper settings', () => {
     expect(found.join('\n')).toContain('ESPER_SIGNING_SECRETS: every secret needs at least 32 characters; too short: secret 2');
     expect(found.join('\n')).toMatch(/ESPER_SIMULATOR: /);
     expect(found.join('\n')).not.toContain('too-short-secret');
+  });
+
+  it('reads breaker and heartbeat durations in seconds', () => {
+    const { esper } = load({
+      ESPER_BREAKER_FAILURES: '5',
+      ESPER_BREAKER_OPEN: '2.5',
+      ESPER_HEARTBEAT_TIMEOUT: '10',
+      ESPER_SIM_HEARTBEAT: '1',
+    });
+    expect(esper.breakers).toEqual({ failureThreshold: 5, openMs: 2_500, heartbeatTimeoutMs: 10_000 });
+    expect(esper.simulatorHeartbeatMs).toBe(1_000);
+    expect(problems({ ESPER_BREAKER_OPEN: '-1', ESPER_BREAKER_FAILURES: 'three' })).toHaveLength(2);
   });
 
   it('hides the Redis password and the secrets when the config is printed', () => {
