@@ -6,6 +6,8 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { listRunningTrainingRuns } from '../../client/esper/running-runs';
+import { SimulatedTrainingRun } from '../../client/esper/simulator/training-run';
 import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
 import { rollbackConfirmationWorkflowId, type RollbackConfirmationStatus } from '../../contracts/esper/rollback-confirmation';
 import type { EmergencyRollbackReport } from '../../contracts/esper/rollback';
@@ -91,6 +93,15 @@ describe('Esper from chat (Telegram)', () => {
     return (await nextTo(chatId, before, answer)).text;
   };
 
+  /** Claude's final answer quotes what the tools returned. */
+  const answerWithToolResults = () =>
+    claude.setReply(
+      (body) =>
+        `From the tools: ${lastToolResults(body)
+          .map((result) => result.content)
+          .join(' | ')}`,
+    );
+
   const buttonsOf = (reply: SentMessage) => (reply.reply_markup as Keyboard).inline_keyboard.flat();
   const confirmationOf = async (reply: SentMessage) => {
     const key = /^rbc:([a-z0-9]+):/.exec(buttonsOf(reply)[0]!.callback_data)![1]!;
@@ -159,17 +170,15 @@ describe('Esper from chat (Telegram)', () => {
   it('answers /status and /seeds for every allowed user, and /health', async () => {
     expect((await say(USER, '/status')).reply.text).toBe('No training run is running right now.');
     expect((await say(USER, '/seeds no-such-run')).reply.text).toBe('There is no training run no-such-run on this relay.');
-    expect((await say(USER, '/health')).reply.text).toMatch(/^(Esper health is not tracked on this relay yet|Conservative mode: )/);
+    // The simulator's subsystems report to the health registry; they may not have yet.
+    expect((await say(USER, '/health')).reply.text).toMatch(
+      /^Conservative mode: off \(every breaker closed\)\.\n(No subsystem has reported yet\.|\w+ HEALTHY, seen \d+ s ago, breaker closed)/,
+    );
   });
 
   it('answers "how is it going?" with a tool Claude called, run as its own activity', async () => {
     claude.script({ toolUse: [{ name: 'esper_blueprints', input: {} }], text: 'Let me look at the catalogue.' });
-    claude.setReply(
-      (body) =>
-        `From the tools: ${lastToolResults(body)
-          .map((result) => result.content)
-          .join(' | ')}`,
-    );
+    answerWithToolResults();
     const before = claude.requests.length;
     const { reply, chatId, messageId } = await say(USER, 'how are the blueprints doing?');
 
@@ -189,5 +198,45 @@ describe('Esper from chat (Telegram)', () => {
       'orchestrateAgent',
       'deliverResponse',
     ]);
+  });
+  // Last: from here on a training run is running on this relay (its entity outlives the simulated run).
+  it('with a simulated run: /status, /seeds, /rollback without a run id, and Claude asking how the run is doing', async () => {
+    const run = new SimulatedTrainingRun({
+      runId: 'sim-chat-run',
+      epochIntervalMs: 100,
+      transport: relay.esper.transport,
+      signingSecret: relay.esper.deps.signingSecret,
+    });
+    run.start();
+    try {
+      await vi.waitFor(
+        async () => expect(await listRunningTrainingRuns(relay.client, relay.config.temporal.taskQueue)).toEqual(['sim-chat-run']),
+        { timeout: 20_000, interval: 100 },
+      );
+      await vi.waitFor(
+        async () => expect((await say(USER, '/status')).reply.text).toMatch(/^Run sim-chat-run RUNNING: epoch ([3-9]|\d\d)/),
+        {
+          timeout: 20_000,
+          interval: 200,
+        },
+      );
+      const status = (await say(USER, '/status')).reply.text.split('\n');
+      expect(status[1]).toMatch(/^Loss: train \d/);
+      expect(status[2]).toMatch(/^Epoch latency: last [\d.]+ ms, p50 [\d.]+ ms, p95 [\d.]+ ms over \d+ epochs$/);
+      expect(status.at(-1)).toMatch(/^Conservative mode: (off|ON)/);
+      expect((await say(USER, '/seeds')).reply.text).toMatch(
+        /^(Seeds of run sim-chat-run at epoch \d+:\n\S+ [A-Z]+ since epoch \d+|Run sim-chat-run has no seeds yet)/,
+      );
+
+      const { reply } = await say(ADMIN, '/rollback freeze');
+      expect(reply.text).toMatch(/^Roll back run sim-chat-run at FREEZE\?/);
+
+      claude.script({ toolUse: [{ name: 'esper_training_status', input: { runId: 'sim-chat-run' } }] });
+      answerWithToolResults();
+      const answer = await say(USER, 'how is run sim-chat-run doing?');
+      expect(answer.reply.text).toMatch(/^From the tools: Run sim-chat-run RUNNING: epoch \d+/);
+    } finally {
+      await run.stop();
+    }
   });
 });
