@@ -130,6 +130,8 @@ export interface TrainingRunStatus {
   /** Packets taken (all continue-as-new runs together), and copies of packets already taken that were ignored. */
   packetsTaken: number;
   duplicatesIgnored: number;
+  /** Times the run went back to an earlier epoch (Tolaria restored a checkpoint). */
+  restores?: number;
   /** The most recent seed transitions, newest last. */
   recentTransitions: Array<{ seedId: string; from: SeedStage; to: SeedStage; epoch: number; allowed: boolean }>;
 }

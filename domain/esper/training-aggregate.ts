@@ -28,6 +28,8 @@ export interface TrainingAggregate extends Pick<TrainingRunStatus, KeptAsReporte
   latency: LatencyStreak;
   seeds: SeedBook;
   alerts: AlertBook;
+  /** Times the epoch went back (checkpoint restores). */
+  restores: number;
 }
 
 export function newAggregate(runId: string): TrainingAggregate {
@@ -46,6 +48,7 @@ export function newAggregate(runId: string): TrainingAggregate {
     alerts: emptyAlertBook(),
     packetsTaken: 0,
     duplicatesIgnored: 0,
+    restores: 0,
   };
 }
 
@@ -70,6 +73,8 @@ export function observeState(
     validation: packet.validation,
   });
   aggregate.packetsTaken += 1;
+  // `?? 0`: an aggregate carried over from before this field existed.
+  if (restored) aggregate.restores = (aggregate.restores ?? 0) + 1;
   const sample = { epoch: packet.epoch, trainingLoss: packet.training.loss, validationLoss: packet.validation.loss };
   aggregate.window = addEpoch(aggregate.window, sample, settings.windowEpochs);
   const moves = trackSeeds(aggregate.seeds, packet.seeds, packet.epoch, { epochsSince, restored });
@@ -129,6 +134,7 @@ export function statusOf(aggregate: TrainingAggregate): TrainingRunStatus {
     conservative,
     packetsTaken: aggregate.packetsTaken,
     duplicatesIgnored: aggregate.duplicatesIgnored,
+    restores: aggregate.restores ?? 0,
     recentTransitions: [...seeds.transitions],
   };
 }

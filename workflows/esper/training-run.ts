@@ -22,12 +22,15 @@ export async function trainingRunWorkflow(input: TrainingRunInput, carried?: Tra
   const settings = { ...defaultTrainingRunSettings, ...input.settings };
   const entity = new TrainingRunEntity(input.runId, settings, carried);
   entity.show();
+  const dueToContinue = () => entity.takenThisRun >= settings.signalsPerRun || workflowInfo().continueAsNewSuggested;
   let taken = entity.takenThisRun;
   for (;;) {
     const woke = await condition(() => entity.takenThisRun !== taken || entity.outbox.length > 0, settings.idleTimeoutMs);
     taken = entity.takenThisRun;
-    await sendNotices(entity);
+    // Paced notices can take a while; one due to continue as new waits for the next execution (it is carried).
+    await sendNotices(entity, dueToContinue);
     if (!woke) {
+      await sendNotices(entity);
       entity.show(`**Run ${input.runId}**: no packet for ${Math.round(settings.idleTimeoutMs / 60_000)} min; the entity ended`);
       break;
     }
@@ -35,9 +38,8 @@ export async function trainingRunWorkflow(input: TrainingRunInput, carried?: Tra
       await tellAdminsFinished(entity);
       break;
     }
-    if (entity.takenThisRun >= settings.signalsPerRun || workflowInfo().continueAsNewSuggested) {
+    if (dueToContinue()) {
       await condition(allHandlersFinished);
-      await sendNotices(entity);
       await continueAsNew<typeof trainingRunWorkflow>(input, entity.carry());
     }
   }
@@ -46,8 +48,8 @@ export async function trainingRunWorkflow(input: TrainingRunInput, carried?: Tra
 
 /** Sends the queued alert notices, oldest first. A notice that cannot be sent is logged and dropped: alerts are
  * also in the status, and a broken Telegram must not hold the run's ingestion up. */
-async function sendNotices(entity: TrainingRunEntity): Promise<void> {
-  while (entity.outbox.length > 0) {
+async function sendNotices(entity: TrainingRunEntity, stopEarly: () => boolean = () => false): Promise<void> {
+  while (entity.outbox.length > 0 && !stopEarly()) {
     const notice = entity.outbox[0]!;
     try {
       await notices.notifyAdmins.executeWithOptions(onOutboundQueue({ ...noticePreset, summary: `Tell the admins: ${notice.dedupeKey}` }), [

@@ -1,9 +1,10 @@
 /**
  * The simulator's Tolaria running one training run: every epoch (default 1 s) it publishes a signed
  * SystemStatePacket v2 and a TelemetryPacket on the bus, as a real Tolaria would, and never waits for anyone. It
- * keeps recent checkpoints; a ROLLBACK command addressed to Tolaria for this run restores the newest one, or the
- * one it names (the epoch goes back; a FREEZE restores nothing), and CIRCUIT_BREAKER commands put it in
- * conservative mode while any breaker is open. Deterministic for a given seed (see `training-model.ts`).
+ * keeps recent checkpoints; a ROLLBACK command addressed to Tolaria for this run restores the newest one before
+ * the current epoch, or the one it names (the epoch goes back; a FREEZE restores nothing), and CIRCUIT_BREAKER
+ * commands put it in conservative mode while any breaker is open. Deterministic for a given seed (see
+ * `training-model.ts`).
  */
 import type { AdaptationCommand } from '../../../contracts/esper/adaptation-command';
 import { sealEsperMessage } from '../../../contracts/esper/envelope-signing';
@@ -47,6 +48,11 @@ export class SimulatedTrainingRun {
   private readonly settings: TrainingModelSettings;
   private readonly handledCommands = new Set<string>();
   private readonly log: NonNullable<SimulatedTrainingRunOptions['log']>;
+  /**
+   * Names this start of the run in envelope ids: a restarted simulator trains the same run id again from epoch 0,
+   * and its packets must not look like copies of the ones the previous process sent (the entity would drop them).
+   */
+  private readonly session: string;
   private running?: { controller: AbortController; consumer: Promise<void>; timer?: NodeJS.Timeout; epoch?: Promise<void> };
 
   constructor(private readonly options: SimulatedTrainingRunOptions & { transport: EsperTransport; signingSecret: string }) {
@@ -62,6 +68,7 @@ export class SimulatedTrainingRun {
     };
     this.snapshot = initialSnapshot(this.settings);
     this.log = options.log ?? (() => undefined);
+    this.session = (options.clock ?? Date.now)().toString(36);
   }
 
   /** The last epoch published (-1 before the first). */
@@ -119,7 +126,7 @@ export class SimulatedTrainingRun {
       this.checkpoints.push({ id: `${this.runId}.ckpt.${this.epoch}.${this.restores}`, snapshot: this.snapshot });
       if (this.checkpoints.length > CHECKPOINTS_KEPT) this.checkpoints.shift();
     }
-    const tag = `${this.runId}.e${this.epoch}.r${this.restores}`;
+    const tag = `${this.runId}.${this.session}.e${this.epoch}.r${this.restores}`;
     await this.publish({ kind: 'system-state', message: result.state }, `${tag}.state`);
     const finished = this.options.epochs !== undefined && this.epoch + 1 >= this.options.epochs;
     const events = finished
@@ -163,11 +170,13 @@ export class SimulatedTrainingRun {
     }
   }
 
-  /** Restores the asked-for checkpoint, or the newest one; a FREEZE restores nothing. */
+  /** Restores the asked-for checkpoint, or the newest one before the current epoch; a FREEZE restores nothing. */
   private restore(command: Extract<AdaptationCommand, { type: 'ROLLBACK' }>): void {
     const { level, checkpointId } = command.payload;
     if (level === 'FREEZE') return;
-    const checkpoint = this.checkpoints.find((c) => c.id === checkpointId) ?? this.checkpoints.at(-1);
+    // The current state is what went wrong: the newest checkpoint from before it, unless one is named.
+    const before = this.checkpoints.filter((c) => c.snapshot.epoch < this.epoch);
+    const checkpoint = this.checkpoints.find((c) => c.id === checkpointId) ?? before.at(-1);
     if (!checkpoint) return this.log(`simulator tolaria: no checkpoint to restore for ${command.commandId}`);
     const from = this.epoch;
     this.snapshot = checkpoint.snapshot;

@@ -74,7 +74,7 @@ describe('training-run aggregate', () => {
     for (let epoch = 0; epoch < 10; epoch += 1) observeState(run, state(epoch, 2 * Math.exp(-epoch / 5)), settings, AT);
     expect(statusOf(run)).toMatchObject({ epoch: 9, lossTrend: 'improving', window: { epochs: 10 } });
     observeState(run, state(5, 0.74), settings, AT);
-    expect(statusOf(run)).toMatchObject({ epoch: 5, window: { epochs: 6 } });
+    expect(statusOf(run)).toMatchObject({ epoch: 5, window: { epochs: 6 }, restores: 1 });
     for (let epoch = 6; epoch < 26; epoch += 1) observeState(run, state(epoch, 0.74), settings, AT);
     expect(statusOf(run).lossTrend).toBe('flat');
   });
