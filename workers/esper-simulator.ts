@@ -8,6 +8,14 @@ import type { RelayConfig } from '../contracts/config';
 import { describeOona } from '../contracts/esper/config';
 import { openEsperBus } from './esper';
 
+/**
+ * What the simulator plays when a person runs it (`relay up`, `relay esper-sim`): every subsystem with its
+ * heartbeat, and one training run (`sim-run-1`) training until stopped. Tests pass their own options instead.
+ */
+export function operatorSimulatorOptions(config: RelayConfig): Omit<EsperSimulatorOptions, 'transport' | 'signingSecret'> {
+  return { trainingRun: {}, heartbeats: { intervalMs: config.esper.simulatorHeartbeatMs } };
+}
+
 /** A running standalone simulator. */
 export interface StandaloneSimulator {
   simulator: EsperSimulator;
@@ -36,6 +44,7 @@ export function startStandaloneSimulator(
   });
   const simulatorLog = log.child({ component: 'esper-simulator' });
   const simulator = new EsperSimulator({
+    ...operatorSimulatorOptions(config),
     ...options,
     transport: opened.transport,
     signingSecret: opened.signingSecret,

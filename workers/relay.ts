@@ -13,6 +13,7 @@ import { FileStateStore } from '../activities/stores/file-state-store';
 import { startCodecServer, webUiOrigins } from './codec-server';
 import { registerSearchAttributes, startDevServer } from './dev-server';
 import { startEmbeddedEsper } from './esper';
+import { operatorSimulatorOptions } from './esper-simulator';
 import { installTemporalLogging } from './logger';
 import { createRelayMetrics, startMetricsServer } from './metrics';
 import { createPayloadCodec, relayDataConverter } from './payload-encryption';
@@ -133,7 +134,9 @@ export async function startRelay(
       log,
       busConfig: config.esper.bus,
       runSimulator: config.esper.simulator,
+      simulator: operatorSimulatorOptions(config),
       compileSlots: config.esper.compileSlots,
+      health: { settings: config.esper.breakers },
     });
     started.add(() => esper.stop());
     const worker = await createRelayWorker(config, {
