@@ -7,13 +7,17 @@
  *   npx tsx bench/training-ingest.bench.ts [--packets 500] [--runs 1] [--json]
  *
  * "published" is how long the publishing took (the bus accepts without waiting for Temporal); "ingested" runs from
- * the first publish until the last run's status shows its last packet.
+ * the first publish until the last run's status shows its last packet. The baseline, measured first on a second
+ * in-process bus, is the same packets through the same consumer loop with a handler that only acknowledges: what
+ * the bus costs without Temporal, so the ratio is Temporal's share.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { createInProcessTransport } from '../client/esper/in-process-bus';
 import { queryTrainingRun } from '../client/esper/running-runs';
 import { sealEsperMessage } from '../contracts/esper/envelope-signing';
 import type { EsperMessage } from '../contracts/esper/registry';
-import { streamFor } from '../contracts/esper/transport';
+import { oonaStreams, streamFor, type EsperTransport } from '../contracts/esper/transport';
 import { note, startBenchRelay } from './bench-relay';
 import { initialSnapshot, simulateEpoch, type TrainingModelSettings } from '../client/esper/simulator/training-model';
 
@@ -38,6 +42,46 @@ function packetsOf(runId: string, epochs: number): EsperMessage[] {
   return messages;
 }
 
+/** Publishes every packet, signed, in order; resolves with the milliseconds it took. */
+async function publishAll(transport: EsperTransport, secret: string, messages: EsperMessage[]): Promise<number> {
+  const start = performance.now();
+  for (const [index, message] of messages.entries()) {
+    const envelope = sealEsperMessage(
+      { kind: message.kind, payload: message.message, id: `bench-${index}`, origin: 'tolaria', sentAt: new Date() },
+      secret,
+    );
+    await transport.publish(streamFor(message), envelope);
+  }
+  return performance.now() - start;
+}
+
+/** The same packets through the same consumer loop, acknowledged without doing anything: the bus alone. */
+async function baselineMs(messages: EsperMessage[]): Promise<number> {
+  const secret = randomBytes(32).toString('hex');
+  const transport = createInProcessTransport({ secrets: [secret], blockMs: 1_000 });
+  const controller = new AbortController();
+  let handled = 0;
+  let done!: () => void;
+  const allHandled = new Promise<void>((resolve) => (done = resolve));
+  const consuming = transport.consume({
+    streams: [oonaStreams.normal, oonaStreams.telemetry],
+    group: 'bench-baseline',
+    consumer: 'bench-1',
+    handler: async () => {
+      handled += 1;
+      if (handled === messages.length) done();
+    },
+    signal: controller.signal,
+  });
+  const start = performance.now();
+  await publishAll(transport, secret, messages);
+  await allHandled;
+  const elapsed = performance.now() - start;
+  controller.abort();
+  await consuming;
+  return elapsed;
+}
+
 async function main() {
   const relay = await startBenchRelay('training-bench', { runSimulator: false, bus: { blockMs: 1_000 } });
   const { client, esper } = relay;
@@ -48,16 +92,11 @@ async function main() {
   // Interleaved, as several Tolarias publishing at once would be.
   const all = Array.from({ length: perRun * 2 }, (_, i) => batches.map((batch) => batch[i]!)).flat();
   try {
+    note(`baseline: ${all.length} packets through the bus alone`);
+    const baseline = await baselineMs(all);
     note(`publishing ${all.length} packets for ${runs} run(s)`);
     const start = performance.now();
-    for (const [index, message] of all.entries()) {
-      const envelope = sealEsperMessage(
-        { kind: message.kind, payload: message.message, id: `bench-${index}`, origin: 'tolaria', sentAt: new Date() },
-        esper.deps.signingSecret,
-      );
-      await esper.transport.publish(streamFor(message), envelope);
-    }
-    const published = performance.now() - start;
+    const published = await publishAll(esper.transport, esper.deps.signingSecret, all);
     for (const runId of runIds) {
       for (;;) {
         const taken = await queryTrainingRun(client, runId).then(
@@ -75,11 +114,16 @@ async function main() {
       publishedMs: Math.round(published),
       ingestedMs: Math.round(ingested),
       eventsPerSecond: Math.round((all.length / ingested) * 1000),
+      baselineMs: Math.round(baseline),
+      baselineEventsPerSecond: Math.round((all.length / baseline) * 1000),
     };
     if (values.json) console.log(JSON.stringify(result));
     else
       console.log(
-        `${result.packets} packets into ${runs} run(s): published in ${result.publishedMs} ms, ingested in ${result.ingestedMs} ms → ${result.eventsPerSecond} events/s`,
+        [
+          `${result.packets} packets into ${runs} run(s): published in ${result.publishedMs} ms, ingested in ${result.ingestedMs} ms → ${result.eventsPerSecond} events/s`,
+          `bus alone (ack only): ${result.baselineMs} ms → ${result.baselineEventsPerSecond} events/s; Temporal ingestion is ${(ingested / baseline).toFixed(1)}× slower`,
+        ].join('\n'),
       );
   } finally {
     await relay.stop();
