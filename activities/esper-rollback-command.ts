@@ -104,10 +104,10 @@ export function createRollbackCommand({ config }: ActivityDeps, timeoutMs = ROLL
       // Closed (settled or expired) or never there: answer from its final status, if Temporal still has it.
       if (!admins.includes(message.userId)) return NOT_ADMIN_PRESS;
       const final = await handle.query(rollbackConfirmationQuery).catch(() => undefined);
-      return final ? describe(final, 'already-decided') : EXPIRED_BUTTON;
+      return final ? pressAnswer(final, 'already-decided') : EXPIRED_BUTTON;
     }
     const status = await heartbeatWhile(() => waitForVerdict(client, pressed.key, pressId));
-    return describe(status, status.presses[pressId] ?? 'already-decided');
+    return pressAnswer(status, status.presses[pressId] ?? 'already-decided');
   }
 
   return { askToConfirm, press };
@@ -126,7 +126,7 @@ async function waitForVerdict(client: Client, key: string, pressId: string): Pro
 }
 
 /** What the presser is told, from the confirmation's status and the verdict on their press. */
-export function describe(status: RollbackConfirmationStatus, verdict: PressVerdict): string {
+export function pressAnswer(status: RollbackConfirmationStatus, verdict: PressVerdict): string {
   if (verdict === 'not-admin') return NOT_ADMIN_PRESS;
   const what = `${status.level} rollback of run ${status.runId}`;
   const by = status.decidedBy ? ` by user ${status.decidedBy}` : '';

@@ -3,7 +3,7 @@
  * /status, /seeds and /health read.
  */
 import { describe, expect, it } from 'vitest';
-import { describe as describePress, parseRollbackArgs } from '../../activities/esper-rollback-command';
+import { parseRollbackArgs, pressAnswer } from '../../activities/esper-rollback-command';
 import { describeButtons } from '../../client/cli/send';
 import type { EsperHealthStatus } from '../../contracts/esper/health';
 import { parseRollbackCallback, rollbackCallbackData, type RollbackConfirmationStatus } from '../../contracts/esper/rollback-confirmation';
@@ -78,16 +78,16 @@ describe('/rollback arguments and buttons', () => {
       rollbackWorkflowId: 'rollback-r1-admin-confirm-k',
       presses: {},
     };
-    expect(describePress(base, 'accepted')).toMatch(/^FAST rollback of run r1 started by user 1 as rollback-r1-admin-confirm-k\./);
-    expect(describePress(base, 'already-decided')).toMatch(/^Already decided: FAST rollback of run r1 started/);
-    expect(describePress(base, 'not-admin')).toBe('Sorry, only admins can confirm or cancel a rollback.');
-    expect(describePress({ ...base, state: 'cancelled' }, 'accepted')).toBe(
+    expect(pressAnswer(base, 'accepted')).toMatch(/^FAST rollback of run r1 started by user 1 as rollback-r1-admin-confirm-k\./);
+    expect(pressAnswer(base, 'already-decided')).toMatch(/^Already decided: FAST rollback of run r1 started/);
+    expect(pressAnswer(base, 'not-admin')).toBe('Sorry, only admins can confirm or cancel a rollback.');
+    expect(pressAnswer({ ...base, state: 'cancelled' }, 'accepted')).toBe(
       'FAST rollback of run r1 cancelled by user 1; nothing was rolled back.',
     );
-    expect(describePress({ ...base, state: 'expired', decidedBy: undefined }, 'already-decided')).toMatch(
+    expect(pressAnswer({ ...base, state: 'expired', decidedBy: undefined }, 'already-decided')).toMatch(
       /^This confirmation of a FAST rollback of run r1 expired unanswered at 2026-01-01T00:01:00.000Z; nothing was rolled back\./,
     );
-    expect(describePress({ ...base, state: 'failed', failure: 'no client' }, 'accepted')).toBe(
+    expect(pressAnswer({ ...base, state: 'failed', failure: 'no client' }, 'accepted')).toBe(
       'FAST rollback of run r1 could not be started: no client.',
     );
   });
