@@ -45,6 +45,8 @@ export interface EmbeddedEsperOptions {
   simulator?: Omit<EsperSimulatorOptions, 'transport' | 'signingSecret'>;
   bus?: Partial<InProcessBusOptions>;
   compileSlots?: number;
+  /** How long `/rollback` waits for a Confirm press (default 60 s). */
+  rollbackConfirmationMs?: number;
   /** Settings of the training-run entities the bus starts (tests shrink the continue-as-new threshold). */
   trainingRuns?: Partial<TrainingRunSettings>;
   /** Circuit breaker settings of the health registry (tests shorten them; default 3 failures, 30 s, 30 s). */
@@ -73,6 +75,7 @@ export function startEmbeddedEsper({
   simulator: simulatorOptions = { trainingRun: {} },
   bus,
   compileSlots,
+  rollbackConfirmationMs,
   health,
   trainingRuns,
 }: EmbeddedEsperOptions): EmbeddedEsper {
@@ -121,7 +124,7 @@ export function startEmbeddedEsper({
   );
 
   return {
-    deps: { transport, signingSecret, compileSlots },
+    deps: { transport, signingSecret, compileSlots, rollbackConfirmationMs },
     transport,
     simulator,
     stop: async () => {

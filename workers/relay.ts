@@ -136,6 +136,7 @@ export async function startRelay(
       runSimulator: config.esper.simulator,
       simulator: operatorSimulatorOptions(config),
       compileSlots: config.esper.compileSlots,
+      rollbackConfirmationMs: config.esper.rollbackConfirmationMs,
       health: { settings: config.esper.breakers },
     });
     started.add(() => esper.stop());

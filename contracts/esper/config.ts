@@ -52,6 +52,7 @@ export const esperEnvShape = {
   ESPER_BREAKER_OPEN: seconds(30),
   ESPER_HEARTBEAT_TIMEOUT: seconds(30),
   ESPER_SIM_HEARTBEAT: seconds(5),
+  ESPER_ROLLBACK_CONFIRM: seconds(60),
 };
 
 type EsperEnv = z.infer<z.ZodObject<typeof esperEnvShape>>;
@@ -97,6 +98,8 @@ export function toEsperConfig(env: EsperEnv) {
       openMs: env.ESPER_BREAKER_OPEN,
       heartbeatTimeoutMs: env.ESPER_HEARTBEAT_TIMEOUT,
     },
+    /** How long `/rollback` waits for an admin to press Confirm. */
+    rollbackConfirmationMs: env.ESPER_ROLLBACK_CONFIRM,
     /** How often each simulated subsystem reports HEALTHY. */
     simulatorHeartbeatMs: env.ESPER_SIM_HEARTBEAT,
   };

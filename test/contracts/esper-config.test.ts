@@ -26,6 +26,7 @@ describe('Esper settings', () => {
       simulator: true,
       compileSlots: 100,
       breakers: { failureThreshold: 3, openMs: 30_000, heartbeatTimeoutMs: 30_000 },
+      rollbackConfirmationMs: 60_000,
       simulatorHeartbeatMs: 5_000,
     });
     expect(describeEsper(esper)).toBe('Esper: in-process bus with the Esper simulator');
