@@ -16,7 +16,9 @@ export interface EsperSimCommandOptions {
 /** Plays Esper's side until SIGINT/SIGTERM, then stops consuming and closes the Redis connection. */
 export async function runEsperSim(config: RelayConfig, log: Logger, options: EsperSimCommandOptions, io: CliIo = processIo): Promise<void> {
   const running = startStandaloneSimulator(config, log, { seed: options.seed });
-  io.out.write(`esper simulator ready — ${running.where}, seed ${options.seed ?? 1}, training run sim-run-1. This is a simulator, not Esper. Ctrl-C to stop.\n`);
+  io.out.write(
+    `esper simulator ready — ${running.where}, seed ${options.seed ?? 1}, training run sim-run-1. This is a simulator, not Esper. Ctrl-C to stop.\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
