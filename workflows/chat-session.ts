@@ -11,6 +11,7 @@ import {
   executeChild,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   workflowInfo,
   WorkflowIdReusePolicy,
@@ -36,8 +37,16 @@ const IDLE_TIMEOUT = '30 minutes';
 const RECENT_IDS_KEPT = 500;
 /** How long to wait for the next piece of a long message Telegram cut up (pieces arrive back to back). */
 const CONTINUATION_WINDOW = '2 seconds';
-/** Keeps each run's history small; Temporal may suggest continuing earlier. */
-const MESSAGES_PER_RUN = 200;
+/**
+ * Keeps each run's history small; Temporal may suggest continuing earlier. Small matters beyond storage: a run
+ * that leaves a worker's cache (a restart, or the signals that race the continue-as-new itself, which fail that
+ * workflow task) is rebuilt by replaying its whole history, about 11 events a message. At 200 messages (~2 200
+ * events) that replay took about a second of worker CPU per session, so 20 sessions continuing at once overran
+ * the 10 s workflow task timeout and replayed again, delaying their messages by up to two minutes.
+ */
+const MESSAGES_PER_RUN = 50;
+/** What runs started before the change used; their histories must replay as they were written. */
+const MESSAGES_PER_RUN_BEFORE_SHORTER_RUNS = 200;
 
 export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void> {
   const pending = [...(input.pending ?? [])];
@@ -45,6 +54,7 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
   let processed = input.processed ?? 0;
   let processedThisRun = 0;
   let current: string | undefined;
+  const messagesPerRun = patched('chat-session-shorter-runs') ? MESSAGES_PER_RUN : MESSAGES_PER_RUN_BEFORE_SHORTER_RUNS;
 
   const isKnown = (messageId: string) => recentIds.includes(messageId) || pending.some((queued) => queued.messageId === messageId);
   setHandler(inboundMessageSignal, (message) => {
@@ -55,7 +65,7 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
 
   for (;;) {
     if (!(await condition(() => pending.length > 0, IDLE_TIMEOUT))) return;
-    if (processedThisRun >= MESSAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (processedThisRun >= messagesPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof chatSessionWorkflow>({ ...input, pending, recentIds: recentIds.slice(-RECENT_IDS_KEPT), processed });
     }
