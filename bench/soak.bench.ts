@@ -3,7 +3,7 @@
  * after each round, printing the process's heap and RSS per round. A heap that keeps climbing after GC is a leak;
  * RSS that settles is V8 keeping memory it once needed. Bounded: `--rounds R` (default 8) × `--messages N`
  * (default 200) over `--chats M` (default 20), the same chats every round unless `--new-chats`; everything on
- * 127.0.0.1.
+ * 127.0.0.1. `--heap-snapshots DIR` writes a heap snapshot after round 2 and after the last round.
  *
  *   node --expose-gc --import tsx bench/soak.bench.ts --rounds 8
  */
@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { NativeConnection } from '@temporalio/worker';
 import { connectClient } from '../client/connect';
 import { awaitOutcome, submitMessage } from '../client/ingress';
@@ -35,12 +36,15 @@ async function main(): Promise<void> {
   const messages = option('messages', 200);
   const chats = option('chats', 20);
   const newChats = process.argv.includes('--new-chats');
+  // --heap-snapshots DIR: a snapshot after round 2's GC and after the last round's, to diff what stays alive.
+  const snapshotAt = process.argv.indexOf('--heap-snapshots');
+  const snapshotDir = snapshotAt >= 0 ? process.argv[snapshotAt + 1] : undefined;
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc --import tsx bench/soak.bench.ts (a full GC per round is the point)');
 
   installTemporalLogging(createLogger({ logLevel: 'warn' }, 'soak'));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-soak-'));
-  const claude = await startClaudeDouble({ latencyMs: 0 });
+  const claude = await startClaudeDouble({ latencyMs: 0, keepRequests: 0 });
   const server = await startDevServer({
     binary: await resolveTemporalBinary({ searchPath: process.env.PATH }),
     namespace: 'default',
@@ -89,6 +93,9 @@ async function main(): Promise<void> {
         }),
       );
       gc();
+      if (snapshotDir && (round === 2 || round === rounds)) {
+        process.stderr.write(`heap snapshot: ${writeHeapSnapshot(path.join(snapshotDir, `soak-round-${round}.heapsnapshot`))}\n`);
+      }
       const { heapUsed, rss } = process.memoryUsage();
       const line = `${String(round).padStart(5)}  ${String(round * messages).padStart(8)}  ${((Date.now() - started) / 1000).toFixed(1).padStart(7)}  ${mb(heapUsed).padStart(18)}  ${mb(rss).padStart(17)}\n`;
       process.stdout.write(line);

@@ -66,6 +66,11 @@ export interface ClaudeToolUseStep {
 export interface ClaudeDoubleOptions {
   /** Delay applied before every reply, in milliseconds (default 0). */
   latencyMs?: number;
+  /**
+   * How many of the newest requests `requests` keeps (default all). Soak runs keep none: each record holds the
+   * whole request body, which would otherwise look like the relay's memory growing.
+   */
+  keepRequests?: number;
 }
 
 /** Handle returned by {@link startClaudeDouble}. */
@@ -140,7 +145,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Promise<ClaudeDouble> {
   const latencyMs = options.latencyMs ?? 0;
+  const keepRequests = options.keepRequests ?? Number.POSITIVE_INFINITY;
   const requests: RecordedClaudeRequest[] = [];
+  let received = 0;
   const steps: ClaudeScriptStep[] = [];
   const sockets = new Set<Socket>();
   const timers = new Map<NodeJS.Timeout, () => void>();
@@ -181,7 +188,9 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
         'anthropic-version': header('anthropic-version'),
       },
     };
+    received += 1;
     requests.push(record);
+    if (requests.length > keepRequests) requests.splice(0, requests.length - keepRequests);
 
     const step = steps.shift();
     if (step && 'hang' in step) return; // left open until close() destroys the socket
@@ -190,7 +199,7 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
 
     if (step && 'status' in step) {
       const type = step.errorType ?? DEFAULT_ERROR_TYPES[step.status] ?? 'api_error';
-      const headers: Record<string, string> = { 'request-id': `req_double_${requests.length}` };
+      const headers: Record<string, string> = { 'request-id': `req_double_${received}` };
       if (step.retryAfter !== undefined) headers['retry-after'] = String(step.retryAfter);
       sendJson(res, step.status, errorBody(type, step.message ?? `scripted ${step.status} ${type}`), headers);
       return;
@@ -225,7 +234,7 @@ export async function startClaudeDouble(options: ClaudeDoubleOptions = {}): Prom
           output_tokens: Math.max(1, Math.ceil(text.length / 4)),
         },
       },
-      { 'request-id': `req_double_${requests.length}` },
+      { 'request-id': `req_double_${received}` },
     );
   }
 
