@@ -7,7 +7,7 @@ import type { EsperDeps } from './esper/deps';
 import type { StateStore } from './stores/state-store';
 
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
-export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction' | 'getFileLink'>;
+export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction' | 'getFileLink' | 'editMessageReplyMarkup'>;
 
 /** Counters the activities report to; the worker backs them with Prometheus metrics. */
 export interface ActivityMetrics {

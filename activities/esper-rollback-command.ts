@@ -50,7 +50,7 @@ export function confirmationKeyOf(message: InboundMessage): string {
 }
 
 /** Runs `/rollback` and presses of its buttons; `timeoutMs` is how long a confirmation waits. */
-export function createRollbackCommand({ config }: ActivityDeps, timeoutMs = ROLLBACK_CONFIRMATION_DEFAULT_MS) {
+export function createRollbackCommand({ config, telegram }: ActivityDeps, timeoutMs = ROLLBACK_CONFIRMATION_DEFAULT_MS) {
   const admins = config.security.admins;
   const taskQueue = config.temporal.taskQueue;
 
@@ -104,10 +104,23 @@ export function createRollbackCommand({ config }: ActivityDeps, timeoutMs = ROLL
       // Closed (settled or expired) or never there: answer from its final status, if Temporal still has it.
       if (!admins.includes(message.userId)) return NOT_ADMIN_PRESS;
       const final = await handle.query(rollbackConfirmationQuery).catch(() => undefined);
+      await takeButtonsAway(message);
       return final ? pressAnswer(final, 'already-decided') : EXPIRED_BUTTON;
     }
     const status = await heartbeatWhile(() => waitForVerdict(client, pressed.key, pressId));
+    if (status.state !== 'waiting') await takeButtonsAway(message);
     return pressAnswer(status, status.presses[pressId] ?? 'already-decided');
+  }
+
+  /**
+   * Once the confirmation is settled its buttons can only say "already decided", so they come off the message.
+   * Best effort: the press is answered either way, and a message Telegram no longer lets us edit keeps them.
+   */
+  async function takeButtonsAway(message: InboundMessage): Promise<void> {
+    if (message.channel !== 'telegram' || !telegram || !message.callbackMessageId) return;
+    await telegram
+      .editMessageReplyMarkup(message.chatId, Number(message.callbackMessageId), undefined, { inline_keyboard: [] })
+      .catch(() => undefined);
   }
 
   return { askToConfirm, press };

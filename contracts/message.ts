@@ -48,6 +48,11 @@ export const inboundMessageSchema = z.object({
   attachment: attachmentSchema.optional(),
   location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
   callbackData: z.string().max(64).optional(),
+  /** For a callback: the id of the message whose button was pressed (so its buttons can be taken away). */
+  callbackMessageId: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
   /** ISO-8601 time the channel received the message. */
   receivedAt: z.iso.datetime(),
 });

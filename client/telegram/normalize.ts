@@ -70,6 +70,7 @@ function normalizeCallback(query: Record<string, unknown>, receivedAt: Date): No
     messageId: `cb${String(query.id)}`.slice(0, 64),
     kind: 'callback',
     callbackData: query.data as string | undefined,
+    callbackMessageId: message?.message_id === undefined ? undefined : String(message.message_id),
     username: from.username,
     receivedAt: receivedAt.toISOString(),
   });

@@ -43,12 +43,15 @@ describe('normalizeUpdate', () => {
     expect(result).toMatchObject({ ok: true, message: { kind: 'photo', text: 'look', attachment: { fileId: 'large', sizeBytes: 9000 } } });
   });
 
-  it('maps a callback query to a callback message', () => {
+  it('maps a callback query to a callback message, naming the message whose button was pressed', () => {
     const result = normalizeUpdate(
       update({ callback_query: { id: '99', from, data: 'yes', message: { message_id: 3, date: 0, chat } } }),
       at,
     );
-    expect(result).toMatchObject({ ok: true, message: { kind: 'callback', messageId: 'cb99', callbackData: 'yes', chatId: '42' } });
+    expect(result).toMatchObject({
+      ok: true,
+      message: { kind: 'callback', messageId: 'cb99', callbackData: 'yes', callbackMessageId: '3', chatId: '42' },
+    });
   });
 
   it('explains what is wrong with updates it cannot use', () => {

@@ -182,6 +182,14 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
           file_path: file.path,
         });
       }
+      case 'editMessageReplyMarkup': {
+        const target = sent.find(
+          (entry) => String(entry.chat_id) === String(params.chat_id) && entry.message_id === Number(params.message_id),
+        );
+        if (!target) return [400, { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' }];
+        target.reply_markup = params.reply_markup;
+        return ok(true);
+      }
       case 'sendMessage':
       case 'editMessageText': {
         if (params.chat_id === undefined) return [400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' }];

@@ -77,8 +77,8 @@ describe('Esper from chat (Telegram)', () => {
     return { reply: await nextTo(chatId, before), chatId, messageId };
   };
 
-  /** Presses a button of `reply` as `userId`; the bot's answer in that chat. */
-  const press = async (userId: number, chatId: number, data: string, answer: (text: string) => boolean = () => true) => {
+  /** Presses a button (of the bot's message `onMessage`) as `userId`; the bot's answer in that chat. */
+  const press = async (userId: number, chatId: number, data: string, answer: (text: string) => boolean = () => true, onMessage = 1) => {
     const before = sentCount(chatId);
     const from = { id: userId, is_bot: false, first_name: 'U' };
     telegram.pushUpdate({
@@ -87,7 +87,7 @@ describe('Esper from chat (Telegram)', () => {
         from,
         chat_instance: 'x',
         data,
-        message: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' } },
+        message: { message_id: onMessage, date: 0, chat: { id: chatId, type: 'private' } },
       },
     });
     return (await nextTo(chatId, before, answer)).text;
@@ -114,12 +114,17 @@ describe('Esper from chat (Telegram)', () => {
       `Roll back run run-chat-1 at FAST? An admin must confirm within ${CONFIRM_MS / 1000} s; nothing happens until then.`,
     );
     const [confirm, cancel] = buttonsOf(reply);
+    const confirmation = await confirmationOf(reply);
     expect([confirm!.text, cancel!.text]).toEqual(['Confirm FAST rollback of run-chat-1', 'Cancel']);
     for (const button of [confirm!, cancel!]) expect(Buffer.byteLength(button.callback_data)).toBeLessThanOrEqual(64);
 
-    expect(await press(USER, chatId, confirm!.callback_data)).toBe('Sorry, only admins can confirm or cancel a rollback.');
+    const onReply = (userId: number) => press(userId, chatId, confirm!.callback_data, undefined, reply.message_id);
+    expect(await onReply(USER)).toBe('Sorry, only admins can confirm or cancel a rollback.');
+    expect(buttonsOf(reply)).toHaveLength(2); // still waiting: the buttons stay
 
-    const started = await press(ADMIN, chatId, confirm!.callback_data);
+    const started = await onReply(ADMIN);
+    // Decided: the buttons are taken off the question, which keeps its text.
+    expect(reply.reply_markup).toEqual({ inline_keyboard: [] });
     const rollbackId = /as (rollback-run-chat-1-admin-confirm-[a-z0-9]+)\./.exec(started)?.[1];
     expect(started).toMatch(/^FAST rollback of run run-chat-1 started by user \d+ as rollback-run-chat-1-admin-confirm-/);
     const report: EmergencyRollbackReport = await relay.client.workflow.getHandle(rollbackId!).result();
@@ -131,8 +136,8 @@ describe('Esper from chat (Telegram)', () => {
     );
 
     // A second press changes nothing and says so.
-    expect(await press(ADMIN, chatId, confirm!.callback_data)).toMatch(/^Already decided: FAST rollback of run run-chat-1 started/);
-    const status: RollbackConfirmationStatus = await (await confirmationOf(reply)).result();
+    expect(await onReply(ADMIN)).toMatch(/^Already decided: FAST rollback of run run-chat-1 started/);
+    const status: RollbackConfirmationStatus = await confirmation.result();
     expect(status).toMatchObject({ state: 'started', decidedBy: String(ADMIN), rollbackWorkflowId: rollbackId });
     expect(Object.values(status.presses).sort()).toEqual(['accepted', 'not-admin']);
   });
