@@ -5,72 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseEncryptionKeys } from './encryption-keys';
+import { commaList, encryptionKeys, idList, positiveInt, rateLimitSchema, secretList } from './config-values';
 import { checkEsperEnv, esperEnvShape, redactEsperConfig, toEsperConfig } from './esper/config';
-
-const idList = (name: string) =>
-  z
-    .string()
-    .default('')
-    .transform((raw, ctx) => {
-      const ids = raw
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean);
-      const bad = ids.filter((id) => !/^\d{1,20}$/.test(id));
-      if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be comma-separated numeric user ids; bad: ${bad.join(', ')}` });
-      }
-      return ids;
-    });
-
-/** `20/min`, `5/s`, `100/hour` — how many messages one user may send per window; `off` disables the limit. */
-export const rateLimitSchema = z
-  .string()
-  .default('20/min')
-  .transform((raw, ctx) => {
-    if (raw.trim() === 'off') return null;
-    const match = /^\s*(\d{1,6})\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/.exec(raw);
-    if (!match || Number(match[1]) === 0) {
-      ctx.addIssue({ code: 'custom', message: `must look like 20/min (count/s|min|hour|day) or "off"; got "${raw}"` });
-      return z.NEVER;
-    }
-    const unitMs: Record<string, number> = {
-      s: 1e3,
-      sec: 1e3,
-      second: 1e3,
-      m: 6e4,
-      min: 6e4,
-      minute: 6e4,
-      h: 36e5,
-      hour: 36e5,
-      d: 864e5,
-      day: 864e5,
-    };
-    return { limit: Number(match[1]), windowMs: unitMs[match[2]!]! };
-  });
-
-const secretList = z
-  .string()
-  .default('')
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((key) => key.trim())
-      .filter(Boolean),
-  );
-
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
-/** `keyId:base64key,…`; a problem names the entry and its key id, never the key. */
-const encryptionKeys = z
-  .string()
-  .default('')
-  .transform((raw, ctx) => {
-    const { keys, problems } = parseEncryptionKeys(raw);
-    for (const message of problems) ctx.addIssue({ code: 'custom', message });
-    return keys;
-  });
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z
@@ -131,12 +67,7 @@ const envSchema = z.object({
   RELAY_CHANNELS: z
     .string()
     .default('cli,telegram')
-    .transform((raw) =>
-      raw
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .pipe(z.array(z.enum(['cli', 'telegram']))),
   RELAY_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   RELAY_ENCRYPTION_KEYS: encryptionKeys,

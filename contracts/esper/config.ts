@@ -4,6 +4,7 @@
  * on that Redis, signed with ESPER_SIGNING_SECRETS, and no simulator unless ESPER_SIMULATOR=on.
  */
 import { z } from 'zod';
+import { commaList } from '../config-values';
 import { MIN_SECRET_LENGTH } from './envelope-signing';
 
 /** Shared HMAC secrets, comma-separated: the first signs, all verify (so a rotation can overlap). */
@@ -11,10 +12,7 @@ const signingSecrets = z
   .string()
   .default('')
   .transform((raw, ctx) => {
-    const secrets = raw
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter(Boolean);
+    const secrets = commaList(raw);
     const short = secrets.flatMap((secret, index) => (secret.length < MIN_SECRET_LENGTH ? [index + 1] : []));
     // The values are secrets: name their positions, never echo them.
     if (short.length > 0) {
