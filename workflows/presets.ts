@@ -6,7 +6,8 @@ import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { nonRetryableFailureTypes } from '../contracts/errors';
 import { outboundTaskQueue } from '../contracts/temporal';
 
-const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
+/** The failure types no preset retries (a mutable copy, as `RetryPolicy` wants). */
+export const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
 
 /** Local state (files or Redis): fast, retried quickly and for long, because an operator can fix a full disk. */
 export const storePreset: ActivityOptions = {

@@ -4,10 +4,7 @@
  */
 import { proxyActivities, type ActivityFunctionWithOptions, type ActivityOptions } from '@temporalio/workflow';
 import type { RelayActivities } from '../../activities';
-import { nonRetryableFailureTypes } from '../../contracts/errors';
-import { storePreset } from '../presets';
-
-const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
+import { nonRetryableErrorTypes, storePreset } from '../presets';
 
 /** Publishing on the bus: quick; retried while Oona is unreachable, given up after ten minutes. */
 export const esperBusPreset: ActivityOptions = {

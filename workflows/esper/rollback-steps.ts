@@ -6,13 +6,10 @@
 import { proxyActivities, proxyLocalActivities, type LocalActivityOptions } from '@temporalio/workflow';
 import type { RelayActivities } from '../../activities';
 import type { RollbackCommandInput } from '../../activities/esper/publish-rollback';
-import { nonRetryableFailureTypes } from '../../contracts/errors';
-import { noticePreset, onOutboundQueue } from '../presets';
+import { nonRetryableErrorTypes, noticePreset, onOutboundQueue } from '../presets';
 import { seconds } from './pipeline-run';
 import { esperBusPreset } from './presets';
 import type { RollbackRun } from './rollback-run';
-
-const nonRetryableErrorTypes = [...nonRetryableFailureTypes];
 
 /** A rollback command: retried quickly, given up after 10 s (the run then escalates). */
 export const rollbackCommandPreset: LocalActivityOptions = {
