@@ -2,7 +2,7 @@ import type { InboundMessage, MessageContext } from '../contracts/message';
 import { resolveWorkspace } from '../contracts/workspaces';
 import { selectHistoryWindow } from '../domain/history-budget';
 import type { ActivityDeps } from './deps';
-import { ConversationStore } from './stores/conversation-store';
+import { conversationKeyOf } from './stores/conversation-store';
 
 /** Per-chat preferences set by commands (`/workspace NAME`). */
 export interface ChatPreferences {
@@ -16,11 +16,11 @@ export const chatPreferencesKey = (message: Pick<InboundMessage, 'channel' | 'ch
  * history fits the token budget. Returns a reference to that slice, not the transcript, to keep histories small.
  */
 export function createBuildContext({ config, store, workspaces }: ActivityDeps) {
-  const conversations = new ConversationStore(store);
+  const conversations = store.conversations;
   return async function buildContext(message: InboundMessage): Promise<MessageContext> {
     const preferences = await store.read<ChatPreferences>(chatPreferencesKey(message));
     const workspace = resolveWorkspace(workspaces, message.chatId, preferences?.workspace);
-    const conversationKey = ConversationStore.keyOf(message.channel, message.chatId, workspace.name);
+    const conversationKey = conversationKeyOf(message.channel, message.chatId, workspace.name);
     const { window, tokens } = selectHistoryWindow(await conversations.turns(conversationKey), config.context.historyTokenBudget);
     return {
       workspace,

@@ -5,7 +5,6 @@ import type { ActivityDeps } from './deps';
 import { createEsperCommands } from './esper-commands';
 import { createRollbackCommand } from './esper-rollback-command';
 import { createEsperViews } from './esper-status-commands';
-import { ConversationStore } from './stores/conversation-store';
 
 export interface CommandRequest {
   message: InboundMessage;
@@ -26,7 +25,7 @@ const NO_CLIENT = 'Esper commands are not available on this worker (it has no Te
 /** The built-in commands, answered without Claude so they work even when AI is not configured. */
 export function createCommandRunner(deps: ActivityDeps) {
   const { store, workspaces } = deps;
-  const conversations = new ConversationStore(store);
+  const conversations = store.conversations;
   const runEsperCommand = createEsperCommands(deps);
   const rollback = createRollbackCommand(deps, deps.esper?.rollbackConfirmationMs);
   const views = createEsperViews(deps);

@@ -4,7 +4,7 @@ import type { RelayConfig } from '../contracts/config';
 import type { WorkspacesFile } from '../contracts/workspaces';
 import type { ClaudeGateway } from './claude-gateway';
 import type { EsperDeps } from './esper/deps';
-import type { StateStore } from './stores/state-store';
+import type { RelayStore } from './stores/state-store';
 
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
 export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction' | 'getFileLink' | 'editMessageReplyMarkup'>;
@@ -18,7 +18,7 @@ export interface ActivityMetrics {
 /** Everything the activities need, built by the worker (the only place that constructs clients). */
 export interface ActivityDeps {
   config: RelayConfig;
-  store: StateStore;
+  store: RelayStore;
   workspaces: WorkspacesFile;
   /** Absent when no ANTHROPIC_API_KEY is configured: the agent then answers that AI is not configured. */
   claude?: ClaudeGateway;

@@ -6,7 +6,6 @@ import { keepTyping } from './channels/telegram';
 import { createCommandRunner } from './commands';
 import type { ActivityDeps } from './deps';
 import { heartbeatWhile } from './heartbeat';
-import { ConversationStore } from './stores/conversation-store';
 import { UsageStore } from './stores/usage-store';
 
 export interface OrchestrateInput {
@@ -30,7 +29,7 @@ export const AI_NOT_CONFIGURED = 'AI is not configured on this relay (no ANTHROP
 export function createOrchestrateAgent(deps: ActivityDeps) {
   const { config, claude, telegram, clock = Date.now } = deps;
   const usageStore = new UsageStore(deps.store);
-  const conversations = new ConversationStore(deps.store);
+  const conversations = deps.store.conversations;
   const runCommand = createCommandRunner(deps);
 
   async function answerWithClaude({ message, context, plan, toolRounds = [], lastRound }: OrchestrateInput): Promise<AgentReply> {

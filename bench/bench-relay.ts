@@ -7,13 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { FileStateStore } from '../activities/stores/file-state-store';
 import { connectClient } from '../client/connect';
 import { loadConfig } from '../contracts/config';
 import { startDevServer } from '../workers/dev-server';
 import { startEmbeddedEsper, type EmbeddedEsper, type EmbeddedEsperOptions } from '../workers/esper';
 import { createLogger, installTemporalLogging } from '../workers/logger';
 import { resolveTemporalBinary } from '../workers/temporal-binary';
+import { openRelayStore } from '../workers/store';
 import { createRelayWorker } from '../workers/worker';
 
 export interface BenchRelay {
@@ -44,9 +44,10 @@ export async function startBenchRelay(
   );
   const connection = await NativeConnection.connect({ address: devServer.address });
   const client = await connectClient(config);
-  const store = new FileStateStore(path.join(dataDir, 'state'));
+  const opened = await openRelayStore(config);
+  const store = opened.store;
   const esper = startEmbeddedEsper({ client, taskQueue: config.temporal.taskQueue, store, ...esperOptions });
-  const worker = await createRelayWorker(config, { connection, deps: { store, esper: esper.deps } });
+  const worker = await createRelayWorker(config, { connection, store, deps: { esper: esper.deps } });
   const running = worker.run();
   return {
     client,
@@ -56,6 +57,7 @@ export async function startBenchRelay(
       worker.shutdown();
       await running;
       await esper.stop();
+      await opened.close();
       await client.connection.close();
       await connection.close();
       await store.close();

@@ -27,6 +27,7 @@ import { startClaudeDouble, type ClaudeDouble } from '../test/doubles/claude-dou
 import { startDevServer, type DevServer } from '../workers/dev-server';
 import { createLogger, installTemporalLogging } from '../workers/logger';
 import { resolveTemporalBinary } from '../workers/temporal-binary';
+import { openRelayStore, type OpenedStore } from '../workers/store';
 import { buildActivityDeps, createRelayWorker, type RelayWorker } from '../workers/worker';
 
 const WARMUP_MESSAGES = 10;
@@ -350,6 +351,7 @@ async function addServerTimes(client: Client, samples: Sample[]): Promise<void> 
 // ---------------------------------------------------------------------------------------------------- main
 
 interface Resources {
+  stores: OpenedStore[];
   double?: ClaudeDouble;
   devServer?: DevServer;
   connection?: NativeConnection;
@@ -403,6 +405,7 @@ async function cleanup(resources: Resources): Promise<void> {
   resources.devServer = undefined;
   if (resources.double) await attempt('Claude double', () => resources.double!.close());
   resources.double = undefined;
+  for (const opened of resources.stores.splice(0)) await attempt('store', () => opened.close());
   for (const dir of resources.dirs.splice(0)) await attempt(dir, () => rmSync(dir, { recursive: true, force: true }));
   if (resources.guardian?.pid !== undefined && resources.guardian.exitCode === null)
     await attempt('guardian', () => resources.guardian!.kill());
@@ -412,7 +415,7 @@ async function cleanup(resources: Resources): Promise<void> {
 async function main(): Promise<number> {
   const options = parseOptions();
   const began = performance.now();
-  const resources: Resources = { dirs: [] };
+  const resources: Resources = { dirs: [], stores: [] };
 
   let finishing = false;
   const abort = (why: string) => {
@@ -455,7 +458,9 @@ async function main(): Promise<number> {
 
     // ---- baseline: the five activities in process, no Temporal process running yet.
     const baselineConfig: RelayConfig = configFor(tmp('baseline'));
-    const activities = createActivities(buildActivityDeps(baselineConfig));
+    const baselineStore = await openRelayStore(baselineConfig);
+    resources.stores.push(baselineStore);
+    const activities = createActivities(buildActivityDeps(baselineConfig, baselineStore.store));
     note('baseline: warming up');
     await runBaseline(activities, makeWorkload(WARMUP_MESSAGES, Math.min(options.chats, WARMUP_MESSAGES), 900_000, 'warm'));
     const baselineRequestsBefore = double.requests.length;
@@ -480,7 +485,9 @@ async function main(): Promise<number> {
     const config = configFor(tmp('temporal'), devServer.address);
     const connection = (resources.connection = await NativeConnection.connect({ address: devServer.address }));
     const workerStart = performance.now();
-    const worker = (resources.worker = await createRelayWorker(config, { connection }));
+    const temporalStore = await openRelayStore(config);
+    resources.stores.push(temporalStore);
+    const worker = (resources.worker = await createRelayWorker(config, { connection, store: temporalStore.store }));
     const workerMs = performance.now() - workerStart; // mostly bundling the workflows
     resources.running = worker.run();
     resources.running.catch((error: unknown) => abort(`the worker failed: ${(error as Error).message}`));

@@ -21,6 +21,7 @@ import { startClaudeDouble } from '../test/doubles/claude-double';
 import { startDevServer } from '../workers/dev-server';
 import { createLogger, installTemporalLogging } from '../workers/logger';
 import { resolveTemporalBinary } from '../workers/temporal-binary';
+import { openRelayStore } from '../workers/store';
 import { createRelayWorker } from '../workers/worker';
 
 const option = (name: string, fallback: number) => {
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
     '/nonexistent/.env',
   );
   const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createRelayWorker(config, { connection });
+  const opened = await openRelayStore(config);
+  const worker = await createRelayWorker(config, { connection, store: opened.store });
   const running = worker.run();
   const client = await connectClient(config);
   try {
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
   } finally {
     worker.shutdown();
     await running.catch(() => undefined);
+    await opened.close();
     await client.connection.close();
     await connection.close();
     await server.stop();

@@ -55,6 +55,20 @@ export const rateLimitSchema = z
 /** Comma-separated secrets (API keys): never echoed. */
 export const secretList = z.string().default('').transform(commaList);
 
+/** A whole number above zero of `unit` (tokens, days), or `off` (null), with a default. */
+export const countOrOff = (fallback: string, unit: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      if (raw.trim() === 'off') return null;
+      if (!/^\d{1,12}$/.test(raw.trim()) || Number(raw) === 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive number of ${unit} or "off"; got "${raw}"` });
+        return z.NEVER;
+      }
+      return Number(raw);
+    });
+
 /** A whole number above zero, with a default. */
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { commaList, encryptionKeys, idList, positiveInt, rateLimitSchema, secretList } from './config-values';
+import { commaList, countOrOff, encryptionKeys, idList, positiveInt, rateLimitSchema, secretList } from './config-values';
 import { checkEsperEnv, esperEnvShape, redactEsperConfig, toEsperConfig } from './esper/config';
 
 const envSchema = z.object({
@@ -51,18 +51,12 @@ const envSchema = z.object({
   RELAY_RATE_LIMIT: rateLimitSchema,
   RELAY_MAX_INPUT_CHARS: positiveInt(16000),
   RELAY_HISTORY_TOKENS: positiveInt(4000),
-  RELAY_DAILY_TOKENS: z
-    .string()
-    .default('200000')
-    .transform((raw, ctx) => {
-      if (raw.trim() === 'off') return null;
-      if (!/^\d{1,12}$/.test(raw.trim()) || Number(raw) === 0) {
-        ctx.addIssue({ code: 'custom', message: `must be a positive number of tokens or "off"; got "${raw}"` });
-        return z.NEVER;
-      }
-      return Number(raw);
-    }),
+  RELAY_DAILY_TOKENS: countOrOff('200000', 'tokens'),
   RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
+  RELAY_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres://user:password@host:port/database URL' }).optional(),
+  RELAY_DATABASE_POOL: positiveInt(10),
+  RELAY_HISTORY_RETENTION_DAYS: countOrOff('30', 'days'),
+  TELEGRAM_POLL_LEASE: z.coerce.number().min(1).max(600).default(15),
   RELAY_WORKSPACES_FILE: z.string().min(1).optional(),
   RELAY_CHANNELS: z
     .string()
@@ -103,6 +97,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       apiRoot: env.TELEGRAM_API_ROOT,
       /** Messages per second the bot sends across all workers (Telegram allows about 30). */
       globalRatePerSecond: env.RELAY_TELEGRAM_RATE,
+      /** Seconds the Telegram poller's lease lasts: a standby `relay up` takes over within this after the poller dies. */
+      pollLeaseSeconds: env.TELEGRAM_POLL_LEASE,
       /** Set: receive updates by webhook (Telegram POSTs to `url`, we listen on `listen`); unset: long polling. */
       webhook: env.TELEGRAM_WEBHOOK_URL
         ? { url: env.TELEGRAM_WEBHOOK_URL, secret: env.TELEGRAM_WEBHOOK_SECRET!, listen: env.TELEGRAM_WEBHOOK_LISTEN }
@@ -137,6 +133,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
     /** Where `relay up` serves Prometheus metrics (`/metrics`); undefined = off. */
     metricsListen: env.RELAY_METRICS_LISTEN === 'off' ? undefined : env.RELAY_METRICS_LISTEN,
     esper: toEsperConfig(env),
+    store: {
+      /** PostgreSQL shared by every process; undefined = the embedded database under `embeddedDir` (one process). */
+      databaseUrl: env.RELAY_DATABASE_URL,
+      embeddedDir: path.join(dataDir, 'store'),
+      /** Connections one process keeps to PostgreSQL at most. */
+      poolSize: env.RELAY_DATABASE_POOL,
+      /** Conversation turns older than this are deleted (hourly); null = kept until /reset. */
+      historyRetentionDays: env.RELAY_HISTORY_RETENTION_DAYS,
+      /** The pre-SQL file store; imported once into the SQL store, then renamed. */
+      legacyFileDir: path.join(dataDir, 'state'),
+    },
     dataDir,
     channels: env.RELAY_CHANNELS,
     logLevel: env.RELAY_LOG_LEVEL,
@@ -206,5 +213,13 @@ export function redactConfig(config: RelayConfig): unknown {
     claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
     encryption: { ...config.encryption, keys: config.encryption.keys.map((key) => `<key ${key.id}>`) },
     esper: redactEsperConfig(config.esper),
+    store: { ...config.store, databaseUrl: config.store.databaseUrl ? redactUrlPassword(config.store.databaseUrl) : undefined },
   };
+}
+
+/** `postgres://relay:secret@db/relay` → `postgres://relay:<set>@db/relay`. */
+function redactUrlPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '<set>';
+  return parsed.toString();
 }

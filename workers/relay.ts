@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import { connectClient, temporalAddress } from '../client/connect';
 import { startTelegramChannel } from '../client/telegram/bot';
 import type { RelayConfig } from '../contracts/config';
-import { FileStateStore } from '../activities/stores/file-state-store';
 import { startCodecServer, webUiOrigins } from './codec-server';
 import { registerSearchAttributes, startDevServer } from './dev-server';
 import { startEmbeddedEsper } from './esper';
@@ -18,6 +17,7 @@ import { installTemporalLogging } from './logger';
 import { createRelayMetrics, startMetricsServer } from './metrics';
 import { createPayloadCodec, relayDataConverter } from './payload-encryption';
 import { resolveTemporalBinary } from './temporal-binary';
+import { openRelayStore } from './store';
 import { createRelayWorker } from './worker';
 
 export interface RunningRelay {
@@ -27,6 +27,8 @@ export interface RunningRelay {
   codecUrl?: string;
   /** Prometheus metrics of this process (Claude breaker state, calls, tokens, Telegram sends). */
   metricsUrl?: string;
+  /** Where the relay's state lives (PostgreSQL or the embedded database), for the ready line. */
+  store?: string;
   /** The key new payloads are encrypted with; `undefined` with RELAY_ENCRYPTION=off. */
   encryptionKeyId?: string;
   channels: string[];
@@ -123,8 +125,10 @@ export async function startRelay(
     // Esper: Oona on Redis when configured, else the in-process bus with the simulator (see workers/esper.ts).
     // Started before the worker and stopped after it, so activities still publish while the worker drains. The
     // ingress reads Urza's catalogue from the activities' store, so both get the same one.
-    const store = new FileStateStore(path.join(config.dataDir, 'state'));
-    started.add(() => store.close());
+    const opened = await openRelayStore(config, log);
+    started.add(() => opened.close());
+    const store = opened.store;
+    running.store = store.description;
     const esperClient = await connectClient(config, address, dataConverter);
     started.add(() => esperClient.connection.close());
     const esper = startEmbeddedEsper({
@@ -145,7 +149,8 @@ export async function startRelay(
       log,
       metrics,
       worker: { dataConverter },
-      deps: { store, esper: esper.deps },
+      store,
+      deps: { esper: esper.deps },
     });
     const finished = worker.run();
     started.add(async () => {

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
 import { createActivities, type ActivityDeps } from '../activities';
 import { ClaudeGateway } from '../activities/claude-gateway';
-import { FileStateStore } from '../activities/stores/file-state-store';
+import type { RelayStore } from '../activities/stores/state-store';
 import type { RelayConfig } from '../contracts/config';
 import { outboundTaskQueue } from '../contracts/temporal';
 import { loadWorkspaces } from '../contracts/workspaces';
@@ -19,13 +19,13 @@ import { relayDataConverter } from './payload-encryption';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
-/** Builds the activities' dependencies from config (the real Claude, Telegram and store clients). */
-export function buildActivityDeps(config: RelayConfig, log?: Logger, metrics?: RelayMetrics): ActivityDeps {
+/** Builds the activities' dependencies from config (the real Claude and Telegram clients) around the process's store. */
+export function buildActivityDeps(config: RelayConfig, store: RelayStore, log?: Logger, metrics?: RelayMetrics): ActivityDeps {
   const claude = createClaudeGateway(config, log, metrics);
   if (claude) metrics?.watchBreaker(claude);
   return {
     config,
-    store: new FileStateStore(path.join(config.dataDir, 'state')),
+    store,
     workspaces: loadWorkspaces(config.context.workspacesFile ?? path.join(config.dataDir, 'workspaces.json')),
     claude,
     metrics,
@@ -49,6 +49,8 @@ export function createClaudeGateway(config: RelayConfig, log?: Logger, metrics?:
 
 export interface RelayWorkerOptions {
   connection: NativeConnection;
+  /** The process's one store (see workers/store.ts); the worker uses it but does not close it. */
+  store: RelayStore;
   /** Overrides for tests and benchmarks (a pre-built workflow bundle, injected doubles). */
   deps?: Partial<ActivityDeps>;
   log?: Logger;
@@ -89,13 +91,13 @@ export class RelayWorker {
 /** Creates the relay's workers: `messageWorkflow`, `chatSessionWorkflow`, the pipeline and outbound activities. */
 export async function createRelayWorker(
   config: RelayConfig,
-  { connection, deps, worker, log, metrics }: RelayWorkerOptions,
+  { connection, store, deps, worker, log, metrics }: RelayWorkerOptions,
 ): Promise<RelayWorker> {
   // Both workers read and write the same histories, so both encrypt with the same keys.
   const dataConverter = worker?.dataConverter ?? relayDataConverter(config);
   // One client per process, on the worker's own connection and codec: the chat commands start and steer runs with it.
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
-  const activities = createActivities({ ...buildActivityDeps(config, log, metrics), temporal, ...deps });
+  const activities = createActivities({ ...buildActivityDeps(config, store, log, metrics), temporal, ...deps });
   const { deliverResponse, notifyUser, notifyAdmins, ...pipeline } = activities;
   const main = await Worker.create({
     connection,

@@ -12,8 +12,9 @@ export async function runUp(config: RelayConfig, log: Logger, parts: RelayParts)
   const codec = relay.codecUrl ? `, codec endpoint ${relay.codecUrl}` : '';
   const privacy = relay.encryptionKeyId ? `payloads encrypted (key ${relay.encryptionKeyId}${codec})` : 'payload encryption off';
   const metrics = relay.metricsUrl ? `; metrics ${relay.metricsUrl}` : '';
+  const store = relay.store ? `; state in ${relay.store}` : '';
   process.stdout.write(
-    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${describeEsper(config.esper)}; ${privacy}${metrics}. Ctrl-C to stop.\n`,
+    `esper-relay ready — ${where} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}); channels: ${channels}; ${describeEsper(config.esper)}; ${privacy}${store}${metrics}. Ctrl-C to stop.\n`,
   );
 
   let signals = 0;

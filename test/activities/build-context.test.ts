@@ -15,7 +15,7 @@ describe('buildContext', () => {
 
   beforeEach(async () => {
     claude = resources.track(await startClaudeDouble());
-    const store = makeStore(resources, resources.tempDir());
+    const store = await makeStore(resources);
     depsFor = (env) => ({
       config: makeConfig({ RELAY_RATE_LIMIT: 'off', ...env }),
       store,

@@ -32,7 +32,7 @@ describe('deliverResponse', () => {
     double = resources.track(await startTelegramDouble());
     deps = {
       config: makeConfig(),
-      store: makeStore(resources, resources.tempDir()),
+      store: await makeStore(resources),
       workspaces: { default: 'general', workspaces: { general: { systemPrompt: 'x', chats: [] } } },
       telegram: new Telegram(double.token, { apiRoot: double.url }),
     };
@@ -180,7 +180,7 @@ describe('deliverResponse pacing', () => {
     const telegram = new Telegram(double.token, { apiRoot: double.url });
     const { deliverResponse } = makeActivities({
       config: makeConfig({ TELEGRAM_BOT_TOKEN: double.token, TELEGRAM_API_ROOT: double.url }),
-      store: makeStore(resources, resources.tempDir()),
+      store: await makeStore(resources),
       workspaces: builtinWorkspaces,
       telegram,
     });

@@ -14,11 +14,11 @@ describe('Esper chat commands', () => {
   const resources = new Resources();
   afterEach(() => resources.cleanup());
 
-  function setUp() {
+  async function setUp() {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const deps = {
       config: makeConfig({ RELAY_ADMINS: '1', RELAY_ALLOWED_USERS: '7' }),
-      store: makeStore(resources, resources.tempDir()),
+      store: await makeStore(resources),
       workspaces: builtinWorkspaces,
       clock: () => (now += 1_000),
     };
@@ -26,13 +26,13 @@ describe('Esper chat commands', () => {
   }
 
   it('says the catalogue is empty before any run', async () => {
-    const { activities } = setUp();
+    const { activities } = await setUp();
     const reply = await converse(activities, inbound({ text: '/blueprints' }));
     expect(reply).toMatchObject({ source: 'command', text: expect.stringMatching(/^No blueprint has been through the pipeline yet\./) });
   });
 
   it('lists the most recently updated blueprints first, at most BLUEPRINT_LIST_MAX of them, with their reasons', async () => {
-    const { activities, catalogue } = setUp();
+    const { activities, catalogue } = await setUp();
     const written = catalogueBlueprintIds.slice(0, BLUEPRINT_LIST_MAX + 5);
     for (const blueprintId of written) {
       await catalogue.recordBlueprintStage({
@@ -53,7 +53,7 @@ describe('Esper chat commands', () => {
   });
 
   it('tells an admin when the worker has no Temporal client, and a user that only admins may compile', async () => {
-    const { activities } = setUp();
+    const { activities } = await setUp();
     expect((await converse(activities, inbound({ text: '/compile BP007', userId: '1' }))).text).toMatch(/no Temporal client/);
     expect((await converse(activities, inbound({ text: '/compile BP007', userId: '7' }))).text).toBe(
       'Sorry, only admins can compile blueprints.',

@@ -28,7 +28,7 @@ describe('orchestrateAgent', () => {
     claude = resources.track(await startClaudeDouble());
     deps = {
       config: makeConfig({ RELAY_MODEL: 'claude-default-model', RELAY_RATE_LIMIT: 'off' }),
-      store: makeStore(resources, resources.tempDir()),
+      store: await makeStore(resources),
       workspaces: builtinWorkspaces,
       claude: createClaudeGateway(makeConfig({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: claude.url })),
     };

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
-import { FileStateStore } from '../../activities/stores/file-state-store';
+import type { RelayStore } from '../../activities/stores/state-store';
 import { UsageStore } from '../../activities/stores/usage-store';
 import { builtinWorkspaces } from '../../contracts/workspaces';
-import { inbound, makeActivities, makeConfig, Resources, runActivity } from './support';
+import { inbound, makeActivities, makeConfig, makeStore, reopenStore, Resources, runActivity } from './support';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -11,7 +11,7 @@ describe('securityGate', () => {
   const resources = new Resources();
   afterEach(() => resources.cleanup());
 
-  function gateWith(env: Record<string, string>, store: FileStateStore, clock = () => NOW) {
+  function gateWith(env: Record<string, string>, store: RelayStore, clock = () => NOW) {
     const deps: ActivityDeps = { config: makeConfig(env), store, workspaces: builtinWorkspaces, clock };
     return makeActivities(deps).securityGate;
   }
@@ -20,14 +20,14 @@ describe('securityGate', () => {
   const fromUser = (messageId: string, userId = '42') =>
     inbound({ channel: 'telegram', chatId: userId, userId, messageId, text: `message ${messageId}` });
 
-  it('the rate limit survives a worker restart (a new store on the same data dir)', async () => {
-    const dir = resources.tempDir();
-    const before = gateWith(limited, resources.track(new FileStateStore(dir)));
+  it('the rate limit survives a worker restart (a new store on the same database)', async () => {
+    const store = await makeStore(resources);
+    const before = gateWith(limited, store);
     expect(await runActivity(before, fromUser('1'))).toEqual({ allowed: true, role: 'user' });
     expect(await runActivity(before, fromUser('2'))).toEqual({ allowed: true, role: 'user' });
 
-    // The worker restarts: a fresh store instance, same directory.
-    const after = gateWith(limited, resources.track(new FileStateStore(dir)));
+    // The worker restarts: a fresh store instance, same database.
+    const after = gateWith(limited, reopenStore(resources, store));
     const third = await runActivity(after, fromUser('3'));
 
     expect(third.allowed).toBe(false);
@@ -36,7 +36,7 @@ describe('securityGate', () => {
   });
 
   it('a retried gate for the same message counts once', async () => {
-    const gate = gateWith(limited, resources.track(new FileStateStore(resources.tempDir())));
+    const gate = gateWith(limited, await makeStore(resources));
 
     expect((await runActivity(gate, fromUser('1'))).allowed).toBe(true);
     expect((await runActivity(gate, fromUser('1'))).allowed).toBe(true); // retry
@@ -48,7 +48,7 @@ describe('securityGate', () => {
 
   it('stops a user who spent the daily token budget until the next UTC day; admins are exempt', async () => {
     let now = NOW;
-    const store = resources.track(new FileStateStore(resources.tempDir()));
+    const store = await makeStore(resources);
     const gate = gateWith({ ...limited, RELAY_RATE_LIMIT: 'off', RELAY_DAILY_TOKENS: '100' }, store, () => now);
     const usage = new UsageStore(store);
     await usage.record('42', 'm1', now, { inputTokens: 60, outputTokens: 30, cacheReadTokens: 500, cacheWriteTokens: 0 });
@@ -70,7 +70,7 @@ describe('securityGate', () => {
 
   it('the limit frees up once the window has passed', async () => {
     let now = NOW;
-    const gate = gateWith(limited, resources.track(new FileStateStore(resources.tempDir())), () => now);
+    const gate = gateWith(limited, await makeStore(resources), () => now);
     await runActivity(gate, fromUser('1'));
     await runActivity(gate, fromUser('2'));
     expect((await runActivity(gate, fromUser('3'))).allowed).toBe(false);
@@ -80,7 +80,7 @@ describe('securityGate', () => {
   });
 
   it('the limit is per user', async () => {
-    const gate = gateWith({ ...limited, RELAY_ALLOWED_USERS: '42,43' }, resources.track(new FileStateStore(resources.tempDir())));
+    const gate = gateWith({ ...limited, RELAY_ALLOWED_USERS: '42,43' }, await makeStore(resources));
     await runActivity(gate, fromUser('1'));
     await runActivity(gate, fromUser('2'));
 
@@ -89,7 +89,7 @@ describe('securityGate', () => {
   });
 
   it('denies an unknown user with a notice naming their user id', async () => {
-    const gate = gateWith(limited, resources.track(new FileStateStore(resources.tempDir())));
+    const gate = gateWith(limited, await makeStore(resources));
 
     const decision = await runActivity(gate, fromUser('1', '987654321'));
 
@@ -100,7 +100,7 @@ describe('securityGate', () => {
   });
 
   it('admins bypass the rate limit', async () => {
-    const gate = gateWith(limited, resources.track(new FileStateStore(resources.tempDir())));
+    const gate = gateWith(limited, await makeStore(resources));
 
     for (let i = 1; i <= 5; i++) {
       expect(await runActivity(gate, fromUser(String(i), '1'))).toEqual({ allowed: true, role: 'admin' });
@@ -108,7 +108,7 @@ describe('securityGate', () => {
   });
 
   it('with an empty allowlist, a Telegram user is denied and the CLI user is an admin', async () => {
-    const gate = gateWith({ RELAY_RATE_LIMIT: '2/min' }, resources.track(new FileStateStore(resources.tempDir())));
+    const gate = gateWith({ RELAY_RATE_LIMIT: '2/min' }, await makeStore(resources));
 
     const telegram = await runActivity(gate, inbound({ channel: 'telegram', chatId: '42', userId: '42', text: 'hi' }));
     expect(telegram).toMatchObject({ allowed: false, reason: 'unauthorized' });
@@ -133,7 +133,7 @@ describe('securityGate', () => {
     });
 
     it('allows a text of exactly the limit in code points even though it is longer in UTF-16 units', async () => {
-      const gate = gateWith({ ...limited, RELAY_MAX_INPUT_CHARS: '10' }, resources.track(new FileStateStore(resources.tempDir())));
+      const gate = gateWith({ ...limited, RELAY_MAX_INPUT_CHARS: '10' }, await makeStore(resources));
 
       expect(await runActivity(gate, inbound({ channel: 'telegram', chatId: '42', userId: '42', text: atLimit }))).toEqual({
         allowed: true,
@@ -146,7 +146,7 @@ describe('securityGate', () => {
     });
 
     it('denies one code point more, reporting the length in code points', async () => {
-      const gate = gateWith({ ...limited, RELAY_MAX_INPUT_CHARS: '10' }, resources.track(new FileStateStore(resources.tempDir())));
+      const gate = gateWith({ ...limited, RELAY_MAX_INPUT_CHARS: '10' }, await makeStore(resources));
 
       const decision = await runActivity(gate, inbound({ channel: 'telegram', chatId: '42', userId: '42', text: overLimit }));
 

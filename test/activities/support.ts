@@ -1,5 +1,5 @@
 /**
- * Shared set-up for activity-level tests: real clients pointed at the doubles, a real FileStateStore in a temp dir,
+ * Shared set-up for activity-level tests: real clients pointed at the doubles, a real SQL store on a fresh PostgreSQL database,
  * and activities run inside Temporal's MockActivityEnvironment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,10 +9,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { FileStateStore } from '../../activities/stores/file-state-store';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
 import type { InboundMessage } from '../../contracts/message';
 import { testMessage } from '../support/harness';
+import { openTestStore, reopenTestStore, type TestStore } from '../support/postgres';
 
 /** Temp dirs and closables created by a test; `cleanup()` releases them (call it from afterEach). */
 export class Resources {
@@ -42,9 +42,14 @@ export function makeConfig(env: Record<string, string> = {}): RelayConfig {
   return loadConfig({ RELAY_LOG_LEVEL: 'silent', ...env }, '/nonexistent/.env');
 }
 
-/** A store over `dir`, closed by `resources.cleanup()`. */
-export function makeStore(resources: Resources, dir: string): FileStateStore {
-  return resources.track(new FileStateStore(dir));
+/** A store on a fresh database, closed (and the database dropped) by `resources.cleanup()`. */
+export async function makeStore(resources: Resources): Promise<TestStore> {
+  return resources.track(await openTestStore());
+}
+
+/** Another store on the same database, as a restarted worker (or a second process) would open it. */
+export function reopenStore(resources: Resources, store: TestStore): TestStore {
+  return resources.track(reopenTestStore(store));
 }
 
 export function makeActivities(deps: ActivityDeps) {

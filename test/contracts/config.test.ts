@@ -32,7 +32,9 @@ describe('loadConfig', () => {
       port: 7233,
       uiPort: 8233,
     });
-    expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org', globalRatePerSecond: 25 });
+    expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org', globalRatePerSecond: 25, pollLeaseSeconds: 15 });
+    expect(config.store).toMatchObject({ databaseUrl: undefined, poolSize: 10, historyRetentionDays: 30 });
+    expect(config.store.embeddedDir).toBe(path.join(config.dataDir, 'store'));
     expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-5', maxTokens: 1024, timeoutSeconds: 120 });
     expect(config.security).toEqual({
       allowedUsers: [],
@@ -184,6 +186,19 @@ describe('redactConfig', () => {
     expect(redacted.telegram.apiRoot).toBe('https://api.telegram.org');
     expect(redacted.claude.model).toBe('claude-sonnet-5');
     expect(redacted.security).toEqual(config.security);
+  });
+
+  it('hides the database password but keeps where the database is', () => {
+    const withDatabase = load({ RELAY_DATABASE_URL: 'postgres://relay:hunter2-db-secret@db.internal:5432/relay' });
+    const json = JSON.stringify(redactConfig(withDatabase));
+    expect(json).not.toContain('hunter2-db-secret');
+    expect(json).toContain('db.internal:5432/relay');
+  });
+
+  it('refuses a database URL that is not PostgreSQL, and bad retention', () => {
+    expect(() => load({ RELAY_DATABASE_URL: 'mysql://x@y/z', RELAY_HISTORY_RETENTION_DAYS: 'forever' })).toThrow(
+      /RELAY_DATABASE_URL: must be a postgres:\/\/.*\n.*RELAY_HISTORY_RETENTION_DAYS: must be a positive number of days or "off"/s,
+    );
   });
 
   it('shows an unset token as unset', () => {

@@ -13,7 +13,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { vi, inject } from 'vitest';
 import type { EsperDeps } from '../../activities/esper';
 import { readBlueprintEntry, readKernelEntry } from '../../activities/esper/urza-catalogue';
-import { FileStateStore } from '../../activities/stores/file-state-store';
+import type { SqlStore } from '../../activities/stores/sql-store';
 import { startBlueprintPipeline } from '../../client/esper/blueprint-pipeline-client';
 import { connectClient } from '../../client/connect';
 import { awaitOutcome, submitMessage } from '../../client/ingress';
@@ -33,8 +33,10 @@ import type { blueprintPipelineWorkflow } from '../../workflows';
 import { startEmbeddedEsper, type EmbeddedEsper, type EmbeddedEsperOptions } from '../../workers/esper';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
 import { createPayloadCodec, relayDataConverter } from '../../workers/payload-encryption';
+import { openRelayStore } from '../../workers/store';
 import { createRelayWorker, type RelayWorker } from '../../workers/worker';
 import { testMessage, workflowBundle } from './harness';
+import { createTestDatabase } from './postgres';
 
 /** The only admin of these tests; user 7 is not one. */
 export const ADMIN = '1';
@@ -58,7 +60,7 @@ export interface EsperHarness {
   config: RelayConfig;
   client: Client;
   esper: EmbeddedEsper;
-  store: FileStateStore;
+  store: SqlStore;
   /** Starts a run of `blueprintId` under a fresh request id. */
   start(blueprintId: string, overrides?: Partial<BlueprintPipelineInput>): Promise<PipelineHandle>;
   status(handle: PipelineHandle): Promise<BlueprintPipelineStatus>;
@@ -84,11 +86,14 @@ export async function startEsperHarness(
   } = {},
 ): Promise<EsperHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-esper-test-'));
+  const database = await createTestDatabase();
   const config = loadConfig(
     {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `test-esper-${randomUUID()}`,
       RELAY_DATA_DIR: dataDir,
+      RELAY_DATABASE_URL: database.url,
+      RELAY_DATABASE_POOL: '4',
       RELAY_LOG_LEVEL: 'warn',
       RELAY_ADMINS: ADMIN,
       ...options.env,
@@ -99,7 +104,8 @@ export async function startEsperHarness(
   const dataConverter = relayDataConverter(config, createPayloadCodec(config));
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
   const client = await connectClient(config, undefined, dataConverter);
-  const store = new FileStateStore(path.join(dataDir, 'state'));
+  const opened = await openRelayStore(config);
+  const store = opened.store;
   const esper = startEmbeddedEsper({
     client,
     taskQueue: config.temporal.taskQueue,
@@ -121,7 +127,8 @@ export async function startEsperHarness(
   const startWorker = async () => {
     const worker = await createRelayWorker(config, {
       connection,
-      deps: { store, esper: { ...esper.deps, ...options.esperDeps } },
+      store,
+      deps: { esper: { ...esper.deps, ...options.esperDeps } },
       worker: { workflowBundle: await workflowBundle(), dataConverter },
     });
     return { worker, running: worker.run() };
@@ -174,7 +181,8 @@ export async function startEsperHarness(
       await esper.stop();
       await client.connection.close();
       await connection.close();
-      await store.close();
+      await opened.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

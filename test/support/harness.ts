@@ -14,9 +14,12 @@ import { awaitOutcome, submitMessage } from '../../client/ingress';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
 import { parseInboundMessage, type InboundMessage, type MessageOutcome } from '../../contracts/message';
 import type { EncryptionCodec } from '../../contracts/payload-codec';
+import type { RelayStore } from '../../activities/stores/state-store';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
 import { createPayloadCodec, relayDataConverter } from '../../workers/payload-encryption';
+import { openRelayStore } from '../../workers/store';
 import { createRelayWorker, WORKFLOWS_PATH, type RelayWorker } from '../../workers/worker';
+import { createTestDatabase } from './postgres';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflows once per test process. */
@@ -49,6 +52,8 @@ export interface Harness {
   config: RelayConfig;
   client: Client;
   worker: RelayWorker;
+  /** The relay's store (PostgreSQL, a database of this harness's own). */
+  store: RelayStore;
   /** The payload codec the worker and the client share (a key generated into `dataDir`, unless the env sets keys). */
   codec: EncryptionCodec;
   dataDir: string;
@@ -61,12 +66,16 @@ export interface Harness {
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'relay-test-'));
+  // A database of its own on the machine's PostgreSQL, unless the test chose a store itself ('' = embedded).
+  const database = env.RELAY_DATABASE_URL === undefined ? await createTestDatabase() : undefined;
   const config = loadConfig(
     {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       RELAY_DATA_DIR: dataDir,
       RELAY_LOG_LEVEL: 'warn',
+      RELAY_DATABASE_POOL: '4',
+      ...(database ? { RELAY_DATABASE_URL: database.url } : {}),
       ...env,
     },
     '/nonexistent/.env',
@@ -76,7 +85,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   // As in `relay up`: the worker and the client encrypt with the same keys, as production does.
   const codec = createPayloadCodec(config);
   const dataConverter = relayDataConverter(config, codec);
-  const worker = await createRelayWorker(config, { connection, worker: { workflowBundle: await workflowBundle(), dataConverter } });
+  const opened = await openRelayStore(config);
+  const worker = await createRelayWorker(config, {
+    connection,
+    store: opened.store,
+    worker: { workflowBundle: await workflowBundle(), dataConverter },
+  });
   const running = worker.run();
   const client = await connectClient(config, undefined, dataConverter);
 
@@ -86,6 +100,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     config,
     client,
     worker,
+    store: opened.store,
     codec,
     dataDir,
     message,
@@ -96,6 +111,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await running;
       await client.connection.close();
       await connection.close();
+      await opened.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
