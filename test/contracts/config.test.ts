@@ -32,7 +32,12 @@ describe('loadConfig', () => {
       port: 7233,
       uiPort: 8233,
     });
-    expect(config.telegram).toEqual({ token: undefined, apiRoot: 'https://api.telegram.org', globalRatePerSecond: 25, pollLeaseSeconds: 15 });
+    expect(config.telegram).toEqual({
+      token: undefined,
+      apiRoot: 'https://api.telegram.org',
+      globalRatePerSecond: 25,
+      pollLeaseSeconds: 15,
+    });
     expect(config.store).toMatchObject({ databaseUrl: undefined, poolSize: 10, historyRetentionDays: 30 });
     expect(config.store.embeddedDir).toBe(path.join(config.dataDir, 'store'));
     expect(config.claude).toEqual({ apiKeys: [], baseURL: undefined, model: 'claude-sonnet-5', maxTokens: 1024, timeoutSeconds: 120 });
