@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { connectClient } from '../client/connect';
+import { connectClient, temporalConnectionOptions } from '../client/connect';
 import { loadConfig } from '../contracts/config';
 import { startDevServer } from '../workers/dev-server';
 import { startEmbeddedEsper, type EmbeddedEsper, type EmbeddedEsperOptions } from '../workers/esper';
@@ -42,7 +42,7 @@ export async function startBenchRelay(
     { TEMPORAL_ADDRESS: devServer.address, TEMPORAL_TASK_QUEUE: taskQueue, RELAY_DATA_DIR: dataDir, RELAY_LOG_LEVEL: 'warn' },
     '/nonexistent/.env',
   );
-  const connection = await NativeConnection.connect({ address: devServer.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const client = await connectClient(config);
   const opened = await openRelayStore(config);
   const store = opened.store;

@@ -20,7 +20,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { createActivities, type RelayActivities } from '../activities';
 import { awaitOutcome, submitMessage } from '../client/ingress';
-import { connectClient } from '../client/connect';
+import { connectClient, temporalConnectionOptions } from '../client/connect';
 import { loadConfig, type RelayConfig } from '../contracts/config';
 import { parseInboundMessage, type InboundMessage } from '../contracts/message';
 import { startClaudeDouble, type ClaudeDouble } from '../test/doubles/claude-double';
@@ -483,7 +483,7 @@ async function main(): Promise<number> {
     const devServerPid = findDevServerPid();
     if (devServerPid !== undefined) writeFileSync(path.join(root, 'devserver.pid'), String(devServerPid));
     const config = configFor(tmp('temporal'), devServer.address);
-    const connection = (resources.connection = await NativeConnection.connect({ address: devServer.address }));
+    const connection = (resources.connection = await NativeConnection.connect(temporalConnectionOptions(config)));
     const workerStart = performance.now();
     const temporalStore = await openRelayStore(config);
     resources.stores.push(temporalStore);

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { NativeConnection } from '@temporalio/worker';
-import { connectClient } from '../client/connect';
+import { connectClient, temporalConnectionOptions } from '../client/connect';
 import { awaitOutcome, submitMessage } from '../client/ingress';
 import { loadConfig } from '../contracts/config';
 import { parseInboundMessage } from '../contracts/message';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     },
     '/nonexistent/.env',
   );
-  const connection = await NativeConnection.connect({ address: server.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const opened = await openRelayStore(config);
   const worker = await createRelayWorker(config, { connection, store: opened.store });
   const running = worker.run();

@@ -7,13 +7,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { commaList, countOrOff, encryptionKeys, idList, positiveInt, rateLimitSchema, secretList } from './config-values';
 import { checkEsperEnv, esperEnvShape, redactEsperConfig, toEsperConfig } from './esper/config';
+import { redactTemporalConnection, resolveTemporalConnection, temporalConnectionEnvShape } from './temporal-connection-config';
+import type { TemporalConnection } from './temporal-connection-config';
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  ...temporalConnectionEnvShape,
   TEMPORAL_TASK_QUEUE: z
     .string()
     .regex(/^[\w.-]{1,200}$/, 'must be letters, digits, _, . and - (it also appears in visibility queries)')
@@ -78,13 +76,12 @@ const envSchema = z.object({
 /** The parsed, frozen configuration every composition root receives. */
 export type RelayConfig = Readonly<ReturnType<typeof toConfig>>;
 
-function toConfig(env: z.infer<typeof envSchema>) {
+function toConfig(env: z.infer<typeof envSchema>, connection: TemporalConnection) {
   const dataDir = path.resolve(env.RELAY_DATA_DIR);
   return {
     temporal: {
-      /** `undefined` means: start the embedded dev server ourselves. */
-      address: env.TEMPORAL_ADDRESS,
-      namespace: env.TEMPORAL_NAMESPACE,
+      /** Address (`undefined`: the embedded dev server), namespace, TLS and API key, from envconfig. */
+      ...connection,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       binary: env.TEMPORAL_BINARY,
       cacheDir: env.RELAY_CACHE_DIR ? path.resolve(env.RELAY_CACHE_DIR) : undefined,
@@ -185,12 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnvFile = '.
       message: 'is required with TELEGRAM_WEBHOOK_URL: it is how the relay knows a webhook call comes from Telegram',
     })
     .superRefine(checkEsperEnv)
+    .transform((env, ctx) => ({ env, connection: resolveTemporalConnection(env, ctx) }))
     .safeParse(relevant);
   if (!parsed.success) {
     // Secret values (tokens, keys) are never echoed; the rules for non-secret lists quote the bad entries.
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
-  return deepFreeze(toConfig(parsed.data));
+  return deepFreeze(toConfig(parsed.data.env, parsed.data.connection));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -205,6 +203,7 @@ function deepFreeze<T>(value: T): T {
 export function redactConfig(config: RelayConfig): unknown {
   return {
     ...config,
+    temporal: redactTemporalConnection(config.temporal),
     telegram: {
       ...config.telegram,
       token: config.telegram.token ? '<set>' : undefined,

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { searchAttributeNames } from '../contracts/temporal';
 
@@ -67,7 +67,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const address = `127.0.0.1:${port}`;
   try {
     await waitUntilServing(address, exited, () => stderr);
-    await registerSearchAttributes(address, options.namespace);
+    await registerSearchAttributes({ address }, options.namespace);
   } catch (error) {
     await stopChild(child, exited);
     throw error;
@@ -104,8 +104,8 @@ async function waitUntilServing(address: string, exited: Promise<number | null>,
  * Adds our Keyword search attributes. `--search-attribute` only applies when a persisted namespace is first
  * created, so this goes through the operator API and treats "already exists" as success.
  */
-export async function registerSearchAttributes(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function registerSearchAttributes(connectionOptions: ConnectionOptions, namespace: string): Promise<void> {
+  const connection = await Connection.connect(connectionOptions);
   try {
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = searchAttributeNames.filter((name) => !(name in (existing.customAttributes ?? {})));

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { connectClient, temporalAddress } from '../client/connect';
+import { connectClient, temporalAddress, temporalConnectionOptions, unreachableTemporalError } from '../client/connect';
 import { startTelegramChannel } from '../client/telegram/bot';
 import type { RelayConfig } from '../contracts/config';
 import { startCodecServer, webUiOrigins } from './codec-server';
@@ -100,7 +100,7 @@ export async function startRelay(
       address = devServer.address;
       running.uiUrl = devServer.uiUrl;
     } else {
-      await registerSearchAttributes(address, config.temporal.namespace).catch((error: Error) =>
+      await registerSearchAttributes(temporalConnectionOptions(config), config.temporal.namespace).catch((error: Error) =>
         log.warn(
           { err: error },
           'could not register search attributes; register RelayChannel, RelayChatId, RelayUserId, RelayRoute, RelayOutcome (Keyword) yourself',
@@ -120,7 +120,10 @@ export async function startRelay(
       running.metricsUrl = metricsServer?.url;
     }
 
-    const connection = await NativeConnection.connect({ address });
+    const options = temporalConnectionOptions(config, address);
+    const connection = await NativeConnection.connect(options).catch((error: unknown) => {
+      throw unreachableTemporalError(config, options.address, error);
+    });
     started.add(() => connection.close());
     // Esper: Oona on Redis when configured, else the in-process bus with the simulator (see workers/esper.ts).
     // Started before the worker and stopped after it, so activities still publish while the worker drains. The
