@@ -163,7 +163,7 @@ export async function startRelay(
 
     if (parts.channels && config.channels.includes('cli')) running.channels.push('cli');
     if (parts.channels && config.channels.includes('telegram') && config.telegram.token) {
-      const channel = await startTelegramChannel(config, await connectClient(config, address, dataConverter), log);
+      const channel = await startTelegramChannel(config, await connectClient(config, address, dataConverter), log, store.leases);
       started.add(() => channel.stop('shutdown'));
       running.channels.push('telegram');
     }

@@ -10,16 +10,22 @@ import type { RelayConfig } from '../../contracts/config';
 import { KeyedSerial } from '../../domain/keyed-serial';
 import { builtinCommands } from '../../domain/routing';
 import { submitMessage } from '../ingress';
+import type { Leases } from '../../activities/stores/state-store';
 import { addressing, type BotIdentity } from './group-filter';
 import { normalizeUpdate } from './normalize';
+import { holdPollerLease } from './poller-lease';
 
 export interface TelegramChannel {
   /** Stops taking updates and resolves once the ones already taken were handed to Temporal (or given up). */
   stop(reason: string): Promise<void>;
 }
 
-/** Starts polling Telegram and feeding every message to its chat's session workflow. */
-export async function startTelegramChannel(config: RelayConfig, client: Client, log: Logger): Promise<TelegramChannel> {
+/**
+ * Starts receiving Telegram updates and feeding every message to its chat's session workflow. With webhooks
+ * every process takes the updates Telegram POSTs to it; with long polling only the holder of the shared poller
+ * lease polls (see poller-lease.ts).
+ */
+export async function startTelegramChannel(config: RelayConfig, client: Client, log: Logger, leases: Leases): Promise<TelegramChannel> {
   if (!config.telegram.token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   let stopping = false;
   const perChat = new KeyedSerial();
@@ -68,14 +74,29 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
     const [host, port] = splitHostPort(webhook.listen);
     await bot.launch({ webhook: { domain: url.host, path: url.pathname, host, port, secretToken: webhook.secret } });
     log.info({ bot: me.username, url: webhook.url, listen: webhook.listen }, 'Telegram channel receiving webhooks');
-  } else {
-    void bot.launch({ dropPendingUpdates: false }).catch((error: Error) => log.error({ err: error }, 'Telegram polling stopped'));
-    log.info({ bot: me.username }, 'Telegram channel polling');
   }
+  const poller = webhook
+    ? undefined
+    : holdPollerLease({
+        leases,
+        token: config.telegram.token,
+        ttlMs: config.telegram.pollLeaseSeconds * 1000,
+        log: log.child({ bot: me.username }),
+        startPolling: async () => {
+          // `launch` resolves only when polling ends; a failure stops polling until the lease is taken again.
+          bot.launch({ dropPendingUpdates: false }).catch((error: Error) => log.error({ err: error }, 'Telegram polling stopped'));
+        },
+        stopPolling: async () => {
+          bot.stop('the poller lease moved');
+          await perChat.idle();
+        },
+      });
+  if (!webhook) log.info({ bot: me.username }, 'Telegram channel started (long polling while this process holds the poller lease)');
   return {
     stop: async (reason) => {
       stopping = true;
-      bot.stop(reason);
+      if (poller) await poller.stop();
+      else bot.stop(reason);
       // Updates already taken finish their submit to Temporal; the next start gets any that were not acknowledged.
       await perChat.idle();
     },

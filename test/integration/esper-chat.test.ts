@@ -45,7 +45,7 @@ describe('Esper from chat (Telegram)', () => {
       },
       esperDeps: { rollbackConfirmationMs: CONFIRM_MS },
     });
-    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }), relay.store.leases);
   });
   afterAll(async () => {
     await channel?.stop('test over');

@@ -29,7 +29,9 @@ export async function startTelegramRelay(env: Record<string, string> = {}, optio
     ...env,
   });
   const channel =
-    options.channel === false ? undefined : await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }));
+    options.channel === false
+      ? undefined
+      : await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }), relay.store.leases);
   return {
     claude,
     telegram,
