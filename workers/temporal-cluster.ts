@@ -79,7 +79,14 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   const args = ['--root', dir, '--config', '.', '--env', 'cluster', '--allow-no-auth', 'start'];
   const child = spawn(options.binaries.server, args, { stdio: ['ignore', log, log] });
   closeSync(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', resolve);
+    // A binary that cannot be run at all never emits `exit`; report it like an early exit.
+    child.once('error', (error) => {
+      writeFileSync(logFile, `could not run ${options.binaries.server}: ${error.message}\n`, { flag: 'a' });
+      resolve(null);
+    });
+  });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
