@@ -17,9 +17,12 @@ const envSchema = z.object({
     .regex(/^[\w.-]{1,200}$/, 'must be letters, digits, _, . and - (it also appears in visibility queries)')
     .default('esper-relay'),
   TEMPORAL_BINARY: z.string().min(1).optional(),
+  /** The production-shaped server (`temporal-server`) and its schema tool, for `relay setup --server` and tests. */
+  TEMPORAL_SERVER_BINARY: z.string().min(1).optional(),
+  TEMPORAL_SQL_TOOL: z.string().min(1).optional(),
   TEMPORAL_UI_PORT: positiveInt(8233),
   RELAY_CACHE_DIR: z.string().min(1).optional(),
-  /** Searched for a `temporal` binary and for Go. */
+  /** Searched for the Temporal binaries and for Go. */
   PATH: z.string().default(''),
   TEMPORAL_PORT: positiveInt(7233),
   TELEGRAM_BOT_TOKEN: z
@@ -84,6 +87,8 @@ function toConfig(env: z.infer<typeof envSchema>, connection: TemporalConnection
       ...connection,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       binary: env.TEMPORAL_BINARY,
+      serverBinary: env.TEMPORAL_SERVER_BINARY,
+      sqlTool: env.TEMPORAL_SQL_TOOL,
       cacheDir: env.RELAY_CACHE_DIR ? path.resolve(env.RELAY_CACHE_DIR) : undefined,
       searchPath: env.PATH,
       port: env.TEMPORAL_PORT,

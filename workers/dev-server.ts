@@ -66,7 +66,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const address = `127.0.0.1:${port}`;
   try {
-    await waitUntilServing(address, exited, () => stderr);
+    await waitUntilServing(address, exited, {
+      name: 'the Temporal dev server',
+      output: () => stderr.trim() || 'no output',
+      timeoutMs: 60_000,
+    });
     await registerSearchAttributes({ address }, options.namespace);
   } catch (error) {
     await stopChild(child, exited);
@@ -79,12 +83,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-async function waitUntilServing(address: string, exited: Promise<number | null>, stderr: () => string): Promise<void> {
+/** How `waitUntilServing` names the process and explains its failure. */
+export interface ServingWait {
+  name: string;
+  /** What the process said, for the error when it exits early. */
+  output: () => string;
+  timeoutMs: number;
+}
+
+/** Resolves once the gRPC health check at `address` answers; fails early if the process exits. */
+export async function waitUntilServing(address: string, exited: Promise<number | null>, wait: ServingWait): Promise<void> {
   let gone: number | null | undefined;
   void exited.then((code) => (gone = code));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + wait.timeoutMs;
   while (Date.now() < deadline) {
-    if (gone !== undefined) throw new Error(`the Temporal dev server exited (${gone}) while starting: ${stderr().trim() || 'no output'}`);
+    if (gone !== undefined) throw new Error(`${wait.name} exited (${gone}) while starting: ${wait.output()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -97,7 +110,7 @@ async function waitUntilServing(address: string, exited: Promise<number | null>,
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`the Temporal dev server on ${address} did not become ready within 60 s`);
+  throw new Error(`${wait.name} on ${address} did not become ready within ${wait.timeoutMs / 1000} s: ${wait.output()}`);
 }
 
 /**
@@ -120,10 +133,11 @@ export async function registerSearchAttributes(connectionOptions: ConnectionOpti
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess, exited: Promise<number | null>, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

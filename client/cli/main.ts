@@ -13,7 +13,8 @@ import { runReplay } from './replay';
 import { runReplayCheck } from './replay-check';
 import { runSend } from './send';
 import { runTrace } from './trace';
-import { runSetup, runUp } from './up';
+import { runSetup } from './setup';
+import { runUp } from './up';
 
 const numericId = (value: string) => {
   if (!/^-?\d{1,20}$/.test(value)) throw new InvalidArgumentError('must be a numeric id');
@@ -189,7 +190,9 @@ program
 program
   .command('setup')
   .description('find or build the Temporal CLI binary (cached per machine) and print its path')
-  .action(async () => runSetup(config()));
+  .option('--server', 'also the production-shaped Temporal server and its SQL schema tool (temporal-server, temporal-sql-tool)')
+  .addHelpText('after', '\nExamples:\n  relay setup\n  relay setup --server   # prints three paths: CLI, server, SQL tool')
+  .action(async (options: { server?: boolean }) => runSetup(config(), { server: options.server ?? false }));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { RelayConfig } from '../../contracts/config';
 import { describeEsper } from '../../contracts/esper/config';
 import { startRelay, type RelayParts } from '../../workers/relay';
-import { resolveTemporalBinary } from '../../workers/temporal-binary';
 
 /** `relay up` / `relay worker`: runs until Ctrl-C (SIGINT) or SIGTERM, then shuts down in order. */
 export async function runUp(config: RelayConfig, log: Logger, parts: RelayParts): Promise<void> {
@@ -32,15 +31,4 @@ export async function runUp(config: RelayConfig, log: Logger, parts: RelayParts)
   await relay.finished.catch(() => undefined);
   await relay.stop();
   process.stderr.write('relay: stopped\n');
-}
-
-/** `relay setup`: provisions the Temporal binary (building it once per machine if needed) and prints its path. */
-export async function runSetup(config: RelayConfig): Promise<void> {
-  const binary = await resolveTemporalBinary({
-    explicitPath: config.temporal.binary,
-    cacheDir: config.temporal.cacheDir,
-    searchPath: config.temporal.searchPath,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  process.stdout.write(`${binary}\n`);
 }

@@ -22,6 +22,11 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('takes the paths of the production-shaped Temporal server and its SQL tool', () => {
+    const config = load({ TEMPORAL_SERVER_BINARY: '/opt/temporal/temporal-server', TEMPORAL_SQL_TOOL: '/opt/temporal/temporal-sql-tool' });
+    expect(config.temporal).toMatchObject({ serverBinary: '/opt/temporal/temporal-server', sqlTool: '/opt/temporal/temporal-sql-tool' });
+  });
+
   it('applies the documented defaults for an empty environment', () => {
     const config = load({});
     expect(config.temporal).toMatchObject({
@@ -29,6 +34,8 @@ describe('loadConfig', () => {
       namespace: 'default',
       taskQueue: 'esper-relay',
       binary: undefined,
+      serverBinary: undefined,
+      sqlTool: undefined,
       port: 7233,
       uiPort: 8233,
     });
