@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { commaList, encryptionKeys, idList, positiveInt, rateLimitSchema, secretList } from './config-values';
+import { MAX_TEXT_CHARS_AT_BOUNDARY } from './message';
 import { checkEsperEnv, esperEnvShape, redactEsperConfig, toEsperConfig } from './esper/config';
 
 const envSchema = z.object({
@@ -49,7 +50,12 @@ const envSchema = z.object({
   RELAY_ALLOWED_USERS: idList('RELAY_ALLOWED_USERS'),
   RELAY_ADMINS: idList('RELAY_ADMINS'),
   RELAY_RATE_LIMIT: rateLimitSchema,
-  RELAY_MAX_INPUT_CHARS: positiveInt(16000),
+  RELAY_MAX_INPUT_CHARS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_TEXT_CHARS_AT_BOUNDARY, `must be at most ${MAX_TEXT_CHARS_AT_BOUNDARY}: channels cut longer texts to that at the boundary`)
+    .default(16000),
   RELAY_HISTORY_TOKENS: positiveInt(4000),
   RELAY_DAILY_TOKENS: z
     .string()
