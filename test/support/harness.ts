@@ -15,7 +15,7 @@ import { loadConfig, type RelayConfig } from '../../contracts/config';
 import { parseInboundMessage, type InboundMessage, type MessageOutcome } from '../../contracts/message';
 import type { EncryptionCodec } from '../../contracts/payload-codec';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
-import { createPayloadCodec, relayDataConverter } from '../../workers/payload-encryption';
+import { createPayloadCodec, FAILURE_CONVERTER_PATH, relayDataConverter } from '../../workers/payload-encryption';
 import { createRelayWorker, WORKFLOWS_PATH, type RelayWorker } from '../../workers/worker';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -23,6 +23,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return (bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   }));
 }
