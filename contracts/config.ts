@@ -78,6 +78,10 @@ const envSchema = z.object({
   RELAY_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   RELAY_ENCRYPTION_KEYS: encryptionKeys,
   RELAY_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  RELAY_CODEC_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32-512 printable characters without spaces (openssl rand -hex 32)')
+    .optional(),
   RELAY_METRICS_LISTEN: z
     .string()
     .regex(/^(off|[\w.:-]+:\d{1,5})$/, 'must be host:port or "off"')
@@ -139,6 +143,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       keyFile: path.join(dataDir, 'encryption-key'),
       /** Port of the codec HTTP endpoint the Web UI decrypts through (127.0.0.1); 0 picks a free one. */
       codecPort: env.RELAY_CODEC_PORT,
+      /** Required from every caller of the codec endpoint when set, and to serve it anywhere but loopback. */
+      codecToken: env.RELAY_CODEC_TOKEN,
     },
     /** Where `relay up` serves Prometheus metrics (`/metrics`); undefined = off. */
     metricsListen: env.RELAY_METRICS_LISTEN === 'off' ? undefined : env.RELAY_METRICS_LISTEN,
@@ -210,7 +216,11 @@ export function redactConfig(config: RelayConfig): unknown {
       webhook: config.telegram.webhook ? { ...config.telegram.webhook, secret: '<set>' } : undefined,
     },
     claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
-    encryption: { ...config.encryption, keys: config.encryption.keys.map((key) => `<key ${key.id}>`) },
+    encryption: {
+      ...config.encryption,
+      keys: config.encryption.keys.map((key) => `<key ${key.id}>`),
+      codecToken: config.encryption.codecToken ? '<set>' : undefined,
+    },
     esper: redactEsperConfig(config.esper),
   };
 }

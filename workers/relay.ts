@@ -77,6 +77,7 @@ export async function startRelay(
           codec,
           port: config.encryption.codecPort,
           allowedOrigins: webUiOrigins(config.temporal.uiPort),
+          token: config.encryption.codecToken,
         });
         started.add(() => codecServer.close());
         running.codecUrl = codecServer.url;
