@@ -79,8 +79,12 @@ async function sendHtmlPart(
   }
 }
 
+/**
+ * Replies quote the message they answer. An edit's id is `<message id>-edit-<edit date>` (so it is a message of
+ * its own for dedupe); the answer quotes the edited message itself.
+ */
 function replyTo(message: InboundMessage) {
-  const id = Number(message.messageId);
+  const id = Number(/^(\d+)(?:-edit-\d+)?$/.exec(message.messageId)?.[1]);
   return Number.isSafeInteger(id) ? { reply_parameters: { message_id: id, allow_sending_without_reply: true } } : {};
 }
 

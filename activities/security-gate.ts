@@ -1,4 +1,5 @@
-import type { GateDecision, InboundMessage, Role } from '../contracts/message';
+import type { GateDecision, InboundMessage } from '../contracts/message';
+import { roleOf, strangerNotice } from '../domain/access';
 import { checkRateLimit, type RateLimitHit } from '../domain/rate-limit';
 import type { ActivityDeps } from './deps';
 import { UsageStore } from './stores/usage-store';
@@ -8,27 +9,19 @@ import { UsageStore } from './stores/usage-store';
  * within size limits. A stopped message gets a short notice and never reaches the agent.
  */
 export function createSecurityGate({ config, store, clock = Date.now }: ActivityDeps) {
-  const { allowedUsers, admins, rateLimit, maxInputChars, dailyTokenBudget } = config.security;
+  const { rateLimit, maxInputChars, dailyTokenBudget } = config.security;
   const usage = new UsageStore(store);
 
-  function roleOf(message: InboundMessage): Role | undefined {
-    if (admins.includes(message.userId)) return 'admin';
-    if (allowedUsers.includes(message.userId)) return 'user';
-    // With no allowlist configured, only the local CLI is trusted (whoever runs it already holds the keys).
-    if (allowedUsers.length === 0 && message.channel === 'cli') return 'admin';
-    return undefined;
-  }
-
   return async function securityGate(message: InboundMessage): Promise<GateDecision> {
-    const role = roleOf(message);
+    const role = roleOf(config.security, message);
     if (!role) {
       return {
         allowed: false,
         reason: 'unauthorized',
-        notice: `Sorry, you are not allowed to use this bot. Ask the operator to add your user id ${message.userId}.`,
+        notice: strangerNotice(message.userId),
       };
     }
-    const length = [...(message.text ?? '')].length;
+    const length = message.textLength ?? [...(message.text ?? '')].length;
     if (length > maxInputChars) {
       return {
         allowed: false,

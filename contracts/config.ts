@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { commaList, countOrOff, encryptionKeys, idList, positiveInt, rateLimitSchema, secretList } from './config-values';
+import { MAX_TEXT_CHARS_AT_BOUNDARY } from './message';
 import { checkEsperEnv, esperEnvShape, redactEsperConfig, toEsperConfig } from './esper/config';
 import { redactTemporalConnection, resolveTemporalConnection, temporalConnectionEnvShape } from './temporal-connection-config';
 import type { TemporalConnection } from './temporal-connection-config';
@@ -50,7 +51,12 @@ const envSchema = z.object({
   RELAY_ALLOWED_USERS: idList('RELAY_ALLOWED_USERS'),
   RELAY_ADMINS: idList('RELAY_ADMINS'),
   RELAY_RATE_LIMIT: rateLimitSchema,
-  RELAY_MAX_INPUT_CHARS: positiveInt(16000),
+  RELAY_MAX_INPUT_CHARS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_TEXT_CHARS_AT_BOUNDARY, `must be at most ${MAX_TEXT_CHARS_AT_BOUNDARY}: channels cut longer texts to that at the boundary`)
+    .default(16000),
   RELAY_HISTORY_TOKENS: positiveInt(4000),
   RELAY_DAILY_TOKENS: countOrOff('200000', 'tokens'),
   RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
@@ -67,6 +73,10 @@ const envSchema = z.object({
   RELAY_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   RELAY_ENCRYPTION_KEYS: encryptionKeys,
   RELAY_CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
+  RELAY_CODEC_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32-512 printable characters without spaces (openssl rand -hex 32)')
+    .optional(),
   RELAY_METRICS_LISTEN: z
     .string()
     .regex(/^(off|[\w.:-]+:\d{1,5})$/, 'must be host:port or "off"')
@@ -131,6 +141,8 @@ function toConfig(env: z.infer<typeof envSchema>, connection: TemporalConnection
       keyFile: path.join(dataDir, 'encryption-key'),
       /** Port of the codec HTTP endpoint the Web UI decrypts through (127.0.0.1); 0 picks a free one. */
       codecPort: env.RELAY_CODEC_PORT,
+      /** Required from every caller of the codec endpoint when set, and to serve it anywhere but loopback. */
+      codecToken: env.RELAY_CODEC_TOKEN,
     },
     /** Where `relay up` serves Prometheus metrics (`/metrics`); undefined = off. */
     metricsListen: env.RELAY_METRICS_LISTEN === 'off' ? undefined : env.RELAY_METRICS_LISTEN,
@@ -215,7 +227,11 @@ export function redactConfig(config: RelayConfig): unknown {
       webhook: config.telegram.webhook ? { ...config.telegram.webhook, secret: '<set>' } : undefined,
     },
     claude: { ...config.claude, apiKeys: config.claude.apiKeys.map((_, i) => `<key ${i + 1}>`) },
-    encryption: { ...config.encryption, keys: config.encryption.keys.map((key) => `<key ${key.id}>`) },
+    encryption: {
+      ...config.encryption,
+      keys: config.encryption.keys.map((key) => `<key ${key.id}>`),
+      codecToken: config.encryption.codecToken ? '<set>' : undefined,
+    },
     esper: redactEsperConfig(config.esper),
     store: { ...config.store, databaseUrl: config.store.databaseUrl ? redactUrlPassword(config.store.databaseUrl) : undefined },
   };

@@ -23,7 +23,10 @@ export const messageKinds = [
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
-/** Hard cap at the boundary; the security gate applies the configured (smaller) limit with a friendly reply. */
+/**
+ * Hard cap at the boundary; the security gate applies the configured (no larger) limit with a friendly reply. A
+ * channel cuts a longer text to this and records its real length in `textLength`.
+ */
 export const MAX_TEXT_CHARS_AT_BOUNDARY = 64_000;
 
 const numericId = z.string().regex(/^-?\d{1,20}$/, 'must be a numeric id');
@@ -44,6 +47,8 @@ export const inboundMessageSchema = z.object({
   kind: z.enum(messageKinds),
   edited: z.boolean().default(false),
   text: z.string().max(MAX_TEXT_CHARS_AT_BOUNDARY).optional(),
+  /** Set when the channel cut a longer text to the boundary cap: its real length in characters (the gate refuses it). */
+  textLength: z.number().int().positive().optional(),
   username: z.string().max(64).optional(),
   attachment: attachmentSchema.optional(),
   location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
@@ -53,6 +58,8 @@ export const inboundMessageSchema = z.object({
     .string()
     .regex(/^\d{1,20}$/)
     .optional(),
+  /** ISO-8601 time the sender's app sent it (Telegram's `date`, whole seconds), when the channel knows it. */
+  sentAt: z.iso.datetime().optional(),
   /** ISO-8601 time the channel received the message. */
   receivedAt: z.iso.datetime(),
 });

@@ -1,9 +1,13 @@
 /**
  * The codec HTTP endpoint the Temporal Web UI decrypts payloads through (Temporal's remote codec protocol):
  * `POST …/decode` and `POST …/encode` with `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`, the
- * same shape back. It hands out plaintext, so it listens on 127.0.0.1 by default and answers browsers only from
- * the Web UI's origins (CORS); a request from any other page is refused outright.
+ * same shape back. It hands out plaintext, so it listens on 127.0.0.1 by default, answers browsers only from the
+ * Web UI's origins (CORS; a request from any other page is refused outright), and with a token answers only
+ * callers that present it: `Authorization: Bearer <token>` (the Temporal CLI's `--codec-auth`, scripts) or HTTP
+ * Basic auth with the token as the password (a browser, after the operator opened the endpoint once; the Web UI
+ * then sends it with "Include cross-origin credentials" on). Anywhere but loopback it refuses to start without one.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -16,6 +20,8 @@ export interface CodecServerOptions {
   host?: string;
   /** Browser origins allowed to call it, e.g. `http://127.0.0.1:8233` (the Web UI). */
   allowedOrigins: string[];
+  /** RELAY_CODEC_TOKEN: required from every caller when set; required to listen anywhere but loopback. */
+  token?: string;
 }
 
 export interface CodecServer {
@@ -40,6 +46,11 @@ export function webUiOrigins(uiPort: number): string[] {
 /** Starts the codec endpoint; rejects with a clear message when the port is taken. */
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
   const host = options.host ?? '127.0.0.1';
+  if (!options.token && !isLoopback(host)) {
+    throw new Error(
+      `the codec endpoint decrypts every message for whoever reaches it: set RELAY_CODEC_TOKEN to serve it on ${host} (only loopback may go without a token)`,
+    );
+  }
   const server = http.createServer((request, response) => {
     handle(options, request, response).catch((error: Error) => reply(response, 500, { error: error.message }));
   });
@@ -82,8 +93,17 @@ async function handle(options: CodecServerOptions, request: http.IncomingMessage
     response.writeHead(204).end();
     return;
   }
+  // Preflights carry no credentials (browsers never send them there); everything after this needs the token.
+  if (options.token && !presentsToken(request.headers.authorization, options.token)) {
+    response.setHeader('WWW-Authenticate', 'Basic realm="esper-relay codec", charset="UTF-8"');
+    return reply(response, 401, { error: 'this codec endpoint needs its token (RELAY_CODEC_TOKEN)' });
+  }
+  const pathname = new URL(request.url ?? '/', 'http://codec').pathname;
+  // Opening the endpoint in the browser is how the operator logs in (the browser asks for the token once).
+  if (request.method === 'GET' && pathname.endsWith('/'))
+    return reply(response, 200, { ok: 'the Web UI can decode through this endpoint' });
   // The protocol matches on the last path segment only, so the endpoint can be mounted under any prefix.
-  const operation = /\/(encode|decode)\/?$/.exec(new URL(request.url ?? '/', 'http://codec').pathname)?.[1];
+  const operation = /\/(encode|decode)\/?$/.exec(pathname)?.[1];
   if (!operation) return reply(response, 404, { error: 'POST /encode or /decode' });
   if (request.method !== 'POST') return reply(response, 405, { error: 'use POST' });
 
@@ -100,6 +120,24 @@ async function handle(options: CodecServerOptions, request: http.IncomingMessage
     // An unknown key id or a tampered payload: the message names the key id, never a key.
     reply(response, 422, { error: (error as Error).message });
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** `Bearer <token>`, or Basic auth with the token as the password (any user name). Compared in constant time. */
+function presentsToken(authorization: string | undefined, token: string): boolean {
+  const [scheme, value = ''] = (authorization ?? '').trim().split(/\s+/, 2);
+  let presented: string | undefined;
+  if (scheme?.toLowerCase() === 'bearer') presented = value;
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    presented = decoded.slice(decoded.indexOf(':') + 1);
+  }
+  if (presented === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(presented), digest(token));
 }
 
 function readBody(request: http.IncomingMessage): Promise<string> {

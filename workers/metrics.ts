@@ -1,13 +1,15 @@
 /**
  * Prometheus metrics of one relay process, served on `/metrics` (127.0.0.1 by default): the Claude circuit
- * breaker's state, Claude calls by outcome, tokens by kind, and Telegram messages sent.
+ * breaker's state, Claude calls by outcome, tokens by kind, Telegram messages sent, Telegram updates skipped,
+ * and strangers refused at the channel.
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ActivityMetrics } from '../activities/deps';
 import type { BreakerState, ClaudeGateway } from '../activities/claude-gateway';
+import type { ChannelMetrics } from '../client/telegram/bot';
 
-export interface RelayMetrics extends ActivityMetrics {
+export interface RelayMetrics extends ActivityMetrics, ChannelMetrics {
   registry: Registry;
   claudeCall(outcome: string): void;
   /** Reports the gateway's breaker state on every scrape. */
@@ -31,6 +33,18 @@ export function createRelayMetrics(): RelayMetrics {
     registers: [registry],
   });
   const sent = new Counter({ name: 'relay_telegram_messages_sent_total', help: 'Messages sent to Telegram', registers: [registry] });
+  const skipped = new Counter({
+    name: 'relay_telegram_updates_skipped_total',
+    help: 'Telegram updates the channel skipped: malformed (a shape Telegram does not send), unsupported, invalid',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const strangers = new Counter({
+    name: 'relay_telegram_strangers_refused_total',
+    help: 'Messages from users not on the allowlist, refused at the channel; notice: sent or suppressed (told within the hour)',
+    labelNames: ['notice'],
+    registers: [registry],
+  });
   let gateway: ClaudeGateway | undefined;
   new Gauge({
     name: 'relay_claude_breaker_state',
@@ -53,6 +67,8 @@ export function createRelayMetrics(): RelayMetrics {
       tokens.inc({ kind: 'cache_write' }, usage.cacheWriteTokens);
     },
     telegramSent: (messages) => sent.inc(messages),
+    telegramUpdateSkipped: (reason) => skipped.inc({ reason }),
+    strangerRefused: (notified) => strangers.inc({ notice: notified ? 'sent' : 'suppressed' }),
     watchBreaker: (watched) => void (gateway = watched),
   };
 }

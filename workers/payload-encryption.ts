@@ -30,12 +30,16 @@ export function createPayloadCodec(config: EncryptionSettings): EncryptionCodec 
   return new EncryptionCodec(resolveEncryptionKeys(config), { encrypt: config.encryption.encrypt });
 }
 
+/** The module of the failure converter that encodes failure messages and stack traces (see its comment). */
+export const FAILURE_CONVERTER_PATH = path.join(__dirname, '..', 'contracts', 'failure-converter.ts');
+
 /**
  * The data converter for a Worker, a Client, or `Worker.runReplayHistories`: the default payload converter
- * behind the encryption codec. Every side must use the same keys, or it cannot read what the other wrote.
+ * behind the encryption codec, with failure messages encoded too. Every side must use the same keys, or it cannot
+ * read what the other wrote.
  */
 export function relayDataConverter(config: EncryptionSettings, codec = createPayloadCodec(config)): DataConverter {
-  return { payloadCodecs: [codec] };
+  return { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 /**
@@ -43,7 +47,10 @@ export function relayDataConverter(config: EncryptionSettings, codec = createPay
  * never generates one, since a replay writes nothing and a fresh key could decrypt nothing.
  */
 export function replayDataConverter(config: EncryptionSettings): DataConverter {
-  return { payloadCodecs: [new EncryptionCodec(resolveEncryptionKeys(config, { generate: false }), { encrypt: false })] };
+  return {
+    payloadCodecs: [new EncryptionCodec(resolveEncryptionKeys(config, { generate: false }), { encrypt: false })],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  };
 }
 
 function readKeyFile(file: string): EncryptionKey[] | undefined {

@@ -79,6 +79,7 @@ export async function startRelay(
           codec,
           port: config.encryption.codecPort,
           allowedOrigins: webUiOrigins(config.temporal.uiPort),
+          token: config.encryption.codecToken,
         });
         started.add(() => codecServer.close());
         running.codecUrl = codecServer.url;
@@ -163,7 +164,9 @@ export async function startRelay(
 
     if (parts.channels && config.channels.includes('cli')) running.channels.push('cli');
     if (parts.channels && config.channels.includes('telegram') && config.telegram.token) {
-      const channel = await startTelegramChannel(config, await connectClient(config, address, dataConverter), log, store.leases);
+      const channelClient = await connectClient(config, address, dataConverter);
+      started.add(() => channelClient.connection.close());
+      const channel = await startTelegramChannel(config, { client: channelClient, store, log, metrics });
       started.add(() => channel.stop('shutdown'));
       running.channels.push('telegram');
     }

@@ -19,7 +19,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Channel, InboundMessage } from '../contracts/message';
 import { chatSessionStatusQuery, inboundMessageSignal, messageWorkflowId, searchAttributes } from '../contracts/temporal';
-import { continues, joinPieces, looksCut } from '../domain/split-input';
+import { joinedLengthContinuation, joinPieces, pasteContinuation, type ContinuationRule } from '../domain/split-input';
 import { messageWorkflow } from './message';
 
 export interface ChatSessionInput {
@@ -55,6 +55,7 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
   let processedThisRun = 0;
   let current: string | undefined;
   const messagesPerRun = patched('chat-session-shorter-runs') ? MESSAGES_PER_RUN : MESSAGES_PER_RUN_BEFORE_SHORTER_RUNS;
+  const continuation = patched('chat-session-join-only-cut-pieces') ? pasteContinuation : joinedLengthContinuation;
 
   const isKnown = (messageId: string) => recentIds.includes(messageId) || pending.some((queued) => queued.messageId === messageId);
   setHandler(inboundMessageSignal, (message) => {
@@ -69,7 +70,7 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
       await condition(allHandlersFinished);
       await continueAsNew<typeof chatSessionWorkflow>({ ...input, pending, recentIds: recentIds.slice(-RECENT_IDS_KEPT), processed });
     }
-    const message = await takeWithContinuations(pending, (messageId) => recentIds.push(messageId));
+    const message = await takeWithContinuations(pending, continuation, (messageId) => recentIds.push(messageId));
     current = messageWorkflowId(message);
     await runMessage(message, current);
     recentIds.push(message.messageId);
@@ -84,13 +85,18 @@ export async function chatSessionWorkflow(input: ChatSessionInput): Promise<void
  * Takes the next message; if Telegram cut it from a long paste, waits briefly for its continuations and joins
  * them, so the user gets one answer to what they sent as one message.
  */
-async function takeWithContinuations(pending: InboundMessage[], remember: (messageId: string) => void): Promise<InboundMessage> {
+async function takeWithContinuations(
+  pending: InboundMessage[],
+  rule: ContinuationRule,
+  remember: (messageId: string) => void,
+): Promise<InboundMessage> {
   let message = pending.shift()!;
-  while (looksCut(message) && (await condition(() => pending.length > 0, CONTINUATION_WINDOW))) {
-    if (!continues(message, pending[0]!)) break;
-    const next = pending.shift()!;
-    remember(next.messageId);
-    message = joinPieces(message, next);
+  let lastPiece = message;
+  while (rule.awaitsMore(message, lastPiece) && (await condition(() => pending.length > 0, CONTINUATION_WINDOW))) {
+    if (!rule.continues(lastPiece, pending[0]!)) break;
+    lastPiece = pending.shift()!;
+    remember(lastPiece.messageId);
+    message = joinPieces(message, lastPiece);
   }
   return message;
 }

@@ -32,9 +32,13 @@ export async function runCodecServer(config: RelayConfig, options: CodecServerCo
     port: options.port ?? config.encryption.codecPort,
     host: options.host,
     allowedOrigins,
+    token: config.encryption.codecToken,
   });
+  const access = config.encryption.codecToken
+    ? 'callers must present RELAY_CODEC_TOKEN (Authorization: Bearer, or the browser login at the endpoint)'
+    : 'no token: anyone on this machine can decode';
   io.out.write(
-    `codec endpoint ${server.url} — keys ${keys.map((key) => key.id).join(', ')}; Web UI origins ${allowedOrigins.join(', ')}. ` +
+    `codec endpoint ${server.url} — keys ${keys.map((key) => key.id).join(', ')}; Web UI origins ${allowedOrigins.join(', ')}; ${access}. ` +
       `Point the UI at it (temporal server start-dev --ui-codec-endpoint ${server.url}, or TEMPORAL_CODEC_ENDPOINT). Ctrl-C to stop.\n`,
   );
   await new Promise<void>((resolve) => {

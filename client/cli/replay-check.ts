@@ -13,7 +13,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { RelayConfig } from '../../contracts/config';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
-import { replayDataConverter } from '../../workers/payload-encryption';
+import { FAILURE_CONVERTER_PATH, replayDataConverter } from '../../workers/payload-encryption';
 import { WORKFLOWS_PATH } from '../../workers/worker';
 import { connectClient } from '../connect';
 import { startProgress, type Progress } from '../inspect/progress';
@@ -63,7 +63,11 @@ export async function runReplayCheck(config: RelayConfig, options: ReplayCheckOp
   const progress = startProgress(io.err, 'replaying histories');
   try {
     io.err.write(`bundling the workflow code (${options.workflowsPath ?? 'workflows/index.ts'})…\n`);
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, logger: quiet });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: quiet,
+    });
     const histories = client
       ? serverHistories(client, config.temporal.taskQueue, options.sinceMs!, options.limit, progress)
       : fileHistories(options.files!, unreadable, progress);

@@ -6,14 +6,36 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
+import type { RelayStore } from '../../activities/stores/state-store';
 import type { RelayConfig } from '../../contracts/config';
+import type { InboundMessage } from '../../contracts/message';
+import { roleOf, strangerNotice } from '../../domain/access';
 import { KeyedSerial } from '../../domain/keyed-serial';
 import { builtinCommands } from '../../domain/routing';
 import { submitMessage } from '../ingress';
-import type { Leases } from '../../activities/stores/state-store';
 import { addressing, type BotIdentity } from './group-filter';
-import { normalizeUpdate } from './normalize';
+import { normalizeUpdate, replaceText, type SkipReason } from './normalize';
 import { holdPollerLease } from './poller-lease';
+import { claimStrangerNotice } from './stranger-gate';
+
+/** What the channel counts; the relay backs it with Prometheus metrics. */
+export interface ChannelMetrics {
+  telegramUpdateSkipped(reason: SkipReason): void;
+  /** A stranger's message refused at the channel; `notified` when this one got the hourly notice. */
+  strangerRefused(notified: boolean): void;
+}
+
+/** What the composition root hands the channel. */
+export interface TelegramChannelDeps {
+  client: Client;
+  /**
+   * The relay's shared store: it remembers which strangers were told, and holds the poller lease, across
+   * processes.
+   */
+  store: RelayStore;
+  log: Logger;
+  metrics?: ChannelMetrics;
+}
 
 export interface TelegramChannel {
   /** Stops taking updates and resolves once the ones already taken were handed to Temporal (or given up). */
@@ -25,7 +47,10 @@ export interface TelegramChannel {
  * every process takes the updates Telegram POSTs to it; with long polling only the holder of the shared poller
  * lease polls (see poller-lease.ts).
  */
-export async function startTelegramChannel(config: RelayConfig, client: Client, log: Logger, leases: Leases): Promise<TelegramChannel> {
+export async function startTelegramChannel(
+  config: RelayConfig,
+  { client, store, log, metrics }: TelegramChannelDeps,
+): Promise<TelegramChannel> {
   if (!config.telegram.token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   let stopping = false;
   const perChat = new KeyedSerial();
@@ -36,18 +61,42 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
   const me = await bot.telegram.getMe();
   const identity: BotIdentity = { id: me.id, username: me.username };
 
+  /** Tells a stranger (once an hour, across every relay process) that they are not allowed. */
+  const refuseStranger = async (message: InboundMessage) => {
+    const notify = await claimStrangerNotice(store, message.channel, message.userId);
+    metrics?.strangerRefused(notify);
+    log.debug({ userId: message.userId, chatId: message.chatId, notify }, 'refused a message from a stranger');
+    if (!notify) return;
+    const replyTo = /^\d+$/.test(message.messageId)
+      ? { reply_parameters: { message_id: Number(message.messageId), allow_sending_without_reply: true } }
+      : {};
+    await bot.telegram
+      .sendMessage(message.chatId, strangerNotice(message.userId), replyTo)
+      .catch((error: Error) => log.warn({ err: error, userId: message.userId }, 'could not send a stranger their notice'));
+  };
+
   bot.use(async (ctx) => {
+    const result = normalizeUpdate(ctx.update);
+    if (!result.ok) {
+      metrics?.telegramUpdateSkipped(result.skip);
+      log.debug({ updateId: ctx.update.update_id, skip: result.skip, reason: result.reason }, 'skipped a Telegram update');
+      return;
+    }
     const addressed = addressing(ctx.update, identity);
     if (!addressed.addressed) {
       log.debug({ updateId: ctx.update.update_id, reason: addressed.reason }, 'ignored a group message');
       return;
     }
-    const result = normalizeUpdate(ctx.update);
-    if (!result.ok) {
-      log.warn({ updateId: ctx.update.update_id, reason: result.reason }, 'skipped a Telegram update');
-      return;
+    const message = addressed.text === undefined ? result.message : replaceText(result.message, addressed.text);
+    // Stops the button's spinner in the user's app; the answer itself comes as a message.
+    const answerButton = async () => {
+      if (ctx.callbackQuery) await ctx.answerCbQuery().catch((error: Error) => log.debug({ err: error }, 'answerCallbackQuery failed'));
+    };
+    // Strangers cost nothing durable: refused here, before any workflow starts.
+    if (!roleOf(config.security, message)) {
+      await answerButton();
+      return refuseStranger(message);
     }
-    const message = addressed.text === undefined ? result.message : { ...result.message, text: addressed.text };
     // telegraf handles a batch of updates concurrently; submitting per chat in arrival order keeps the chat's
     // messages in order (the session workflow then runs them in the order Temporal received them).
     const workflowId = await perChat.run(message.chatId, () =>
@@ -58,8 +107,7 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
       ),
     );
     log.debug({ workflowId }, 'message accepted');
-    // Stops the button's spinner in the user's app; the answer itself comes as a message.
-    if (ctx.callbackQuery) await ctx.answerCbQuery().catch((error: Error) => log.debug({ err: error }, 'answerCallbackQuery failed'));
+    await answerButton();
   });
   // Without this, telegraf rethrows and stops polling.
   bot.catch((error, ctx) => log.error({ err: error, updateId: ctx.update.update_id }, 'Telegram update handling failed'));
@@ -78,7 +126,7 @@ export async function startTelegramChannel(config: RelayConfig, client: Client, 
   const poller = webhook
     ? undefined
     : holdPollerLease({
-        leases,
+        leases: store.leases,
         token: config.telegram.token,
         ttlMs: config.telegram.pollLeaseSeconds * 1000,
         log: log.child({ bot: me.username }),

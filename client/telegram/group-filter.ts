@@ -2,7 +2,7 @@
  * Group chat etiquette: in groups the bot answers only when it is mentioned, replied to, or given a command;
  * everything else is conversation between people and is left alone. Pure: no I/O.
  */
-import type { Update } from 'telegraf/types';
+import { parseTelegramUpdate } from './update-schema';
 
 export interface BotIdentity {
   id: number;
@@ -11,17 +11,13 @@ export interface BotIdentity {
 
 export type Addressing = { addressed: true; text?: string } | { addressed: false; reason: string };
 
-interface GroupMessage {
-  chat: { type: string };
-  text?: string;
-  caption?: string;
-  reply_to_message?: { from?: { id: number } };
-}
-
-/** Whether a message is for the bot; for a group mention, the text with the `@botname` taken out. */
-export function addressing(update: Update, bot: BotIdentity): Addressing {
-  const raw = update as unknown as Record<string, unknown>;
-  const message = (raw.message ?? raw.edited_message) as GroupMessage | undefined;
+/**
+ * Whether a message is for the bot; for a group mention, the text with the `@botname` taken out. An update that
+ * is no group message (or not a valid update at all) is not filtered here: normalizing it decides.
+ */
+export function addressing(update: unknown, bot: BotIdentity): Addressing {
+  const parsed = parseTelegramUpdate(update);
+  const message = parsed.ok ? (parsed.update.message ?? parsed.update.edited_message) : undefined;
   if (!message || message.chat.type === 'private' || message.chat.type === 'channel') return { addressed: true };
 
   const text = message.text ?? message.caption ?? '';

@@ -1,20 +1,21 @@
 /**
- * Turns a raw Telegram update into our `InboundMessage`, validated with zod. Pure: no I/O.
+ * Turns a Telegram update into our `InboundMessage`, validated with zod at both ends: the update's shape first
+ * (`update-schema.ts`), then the message the pipeline gets. Pure: no I/O.
  */
-import type { Update } from 'telegraf/types';
-import { inboundMessageSchema, type InboundMessage, type MessageKind } from '../../contracts/message';
+import { inboundMessageSchema, MAX_TEXT_CHARS_AT_BOUNDARY, type InboundMessage, type MessageKind } from '../../contracts/message';
+import { parseTelegramUpdate, type TelegramCallbackQuery, type TelegramMessage } from './update-schema';
 
-export type NormalizeResult = { ok: true; message: InboundMessage } | { ok: false; reason: string };
+/**
+ * Why an update was skipped: `malformed` — a shape Telegram does not send; `unsupported` — a real update the
+ * relay has no use for (a poll, a member change, a message without a sender); `invalid` — its message breaks our
+ * own contract (an over-long username or button payload).
+ */
+export type SkipReason = 'malformed' | 'unsupported' | 'invalid';
 
-type AnyMessage = Record<string, unknown> & {
-  message_id: number;
-  date: number;
-  chat: { id: number };
-  from?: { id: number; username?: string };
-};
+export type NormalizeResult = { ok: true; message: InboundMessage } | { ok: false; skip: SkipReason; reason: string };
 
 /** Which field of a Telegram message decides its kind, in priority order. */
-const kindFields: [string, MessageKind][] = [
+const kindFields: [keyof TelegramMessage, MessageKind][] = [
   ['photo', 'photo'],
   ['document', 'document'],
   ['voice', 'voice'],
@@ -27,21 +28,18 @@ const kindFields: [string, MessageKind][] = [
   ['text', 'text'],
 ];
 
-export function normalizeUpdate(update: Update, receivedAt = new Date()): NormalizeResult {
-  const raw = update as unknown as Record<string, unknown>;
-  if (raw.callback_query) return normalizeCallback(raw.callback_query as Record<string, unknown>, receivedAt);
-  const edited = Boolean(raw.edited_message);
-  const message = (raw.message ?? raw.edited_message) as AnyMessage | undefined;
-  if (!message)
-    return {
-      ok: false,
-      reason: `update ${update.update_id} carries no message (${
-        Object.keys(raw)
-          .filter((k) => k !== 'update_id')
-          .join(', ') || 'empty'
-      })`,
-    };
-  if (!message.from) return { ok: false, reason: `message ${message.message_id} has no sender (channel post?)` };
+export function normalizeUpdate(raw: unknown, receivedAt = new Date()): NormalizeResult {
+  const parsed = parseTelegramUpdate(raw);
+  if (!parsed.ok) return { ok: false, skip: 'malformed', reason: parsed.reason };
+  const update = parsed.update;
+  if (update.callback_query) return normalizeCallback(update.callback_query, receivedAt);
+  const edited = Boolean(update.edited_message);
+  const message = update.message ?? update.edited_message;
+  if (!message) {
+    const fields = Object.keys(update).filter((key) => key !== 'update_id');
+    return { ok: false, skip: 'unsupported', reason: `update ${update.update_id} carries no message (${fields.join(', ') || 'empty'})` };
+  }
+  if (!message.from) return { ok: false, skip: 'unsupported', reason: `message ${message.message_id} has no sender (channel post?)` };
 
   const kind = kindFields.find(([field]) => message[field] !== undefined)?.[1] ?? 'unknown';
   return validate({
@@ -52,39 +50,46 @@ export function normalizeUpdate(update: Update, receivedAt = new Date()): Normal
     messageId: edited ? `${message.message_id}-edit-${String(message.edit_date ?? 0)}` : String(message.message_id),
     kind,
     edited,
-    text: (message.text ?? message.caption) as string | undefined,
+    ...textFields(message.text ?? message.caption),
     username: message.from.username,
     attachment: attachmentOf(message),
-    location: message.location as InboundMessage['location'],
+    location: message.location && { latitude: message.location.latitude, longitude: message.location.longitude },
+    sentAt: new Date(message.date * 1000).toISOString(),
     receivedAt: receivedAt.toISOString(),
   });
 }
 
-function normalizeCallback(query: Record<string, unknown>, receivedAt: Date): NormalizeResult {
-  const from = query.from as { id: number; username?: string };
-  const message = query.message as AnyMessage | undefined;
+/**
+ * A text over the boundary cap is cut to it and keeps its real length, so the security gate can refuse it with
+ * that length instead of the message vanishing.
+ */
+function textFields(text: string | undefined): Pick<InboundMessage, 'text' | 'textLength'> {
+  if (text === undefined || text.length <= MAX_TEXT_CHARS_AT_BOUNDARY) return { text };
+  return { text: text.slice(0, MAX_TEXT_CHARS_AT_BOUNDARY), textLength: [...text].length };
+}
+
+/** The message with another text (a group mention taken out), cut to the boundary cap like any text. */
+export function replaceText(message: InboundMessage, text: string): InboundMessage {
+  return { ...message, textLength: undefined, ...textFields(text) };
+}
+
+function normalizeCallback(query: TelegramCallbackQuery, receivedAt: Date): NormalizeResult {
   return validate({
     channel: 'telegram',
-    chatId: String(message?.chat.id ?? from.id),
-    userId: String(from.id),
-    messageId: `cb${String(query.id)}`.slice(0, 64),
+    chatId: String(query.message?.chat.id ?? query.from.id),
+    userId: String(query.from.id),
+    messageId: `cb${query.id}`.slice(0, 64),
     kind: 'callback',
-    callbackData: query.data as string | undefined,
-    callbackMessageId: message?.message_id === undefined ? undefined : String(message.message_id),
-    username: from.username,
+    callbackData: query.data,
+    callbackMessageId: query.message === undefined ? undefined : String(query.message.message_id),
+    username: query.from.username,
     receivedAt: receivedAt.toISOString(),
   });
 }
 
-function attachmentOf(message: AnyMessage): InboundMessage['attachment'] {
-  const photos = message.photo as { file_id: string; file_size?: number }[] | undefined;
-  const file = (photos?.at(-1) ??
-    message.document ??
-    message.voice ??
-    message.audio ??
-    message.video ??
-    message.video_note ??
-    message.sticker) as { file_id: string; file_size?: number; mime_type?: string; file_name?: string } | undefined;
+function attachmentOf(message: TelegramMessage): InboundMessage['attachment'] {
+  const file =
+    message.photo?.at(-1) ?? message.document ?? message.voice ?? message.audio ?? message.video ?? message.video_note ?? message.sticker;
   if (!file) return undefined;
   return { fileId: file.file_id, sizeBytes: file.file_size, mimeType: file.mime_type, fileName: file.file_name };
 }
@@ -92,5 +97,6 @@ function attachmentOf(message: AnyMessage): InboundMessage['attachment'] {
 function validate(candidate: unknown): NormalizeResult {
   const parsed = inboundMessageSchema.safeParse(candidate);
   if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, reason: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
+  const reason = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  return { ok: false, skip: 'invalid', reason };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Update } from 'telegraf/types';
 import { normalizeUpdate } from '../../client/telegram/normalize';
+import { MAX_TEXT_CHARS_AT_BOUNDARY } from '../../contracts/message';
 
 const at = new Date('2026-11-21T10:00:00Z');
 const from = { id: 7, is_bot: false, first_name: 'Ada', username: 'ada' };
@@ -21,6 +22,7 @@ describe('normalizeUpdate', () => {
         edited: false,
         text: 'hi',
         username: 'ada',
+        sentAt: '1970-01-01T00:00:00.000Z',
         receivedAt: at.toISOString(),
       },
     });
@@ -54,20 +56,44 @@ describe('normalizeUpdate', () => {
     });
   });
 
-  it('explains what is wrong with updates it cannot use', () => {
-    expect(normalizeUpdate(update({ poll: { id: 'p' } }), at)).toEqual({ ok: false, reason: 'update 1 carries no message (poll)' });
+  it('explains what is wrong with updates it cannot use, and whether Telegram could have sent them', () => {
+    expect(normalizeUpdate(update({ poll: { id: 'p' } }), at)).toEqual({
+      ok: false,
+      skip: 'unsupported',
+      reason: 'update 1 carries no message (poll)',
+    });
     expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat } }), at)).toMatchObject({
       ok: false,
+      skip: 'unsupported',
       reason: expect.stringContaining('no sender'),
     });
     expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from: { id: 'x' }, text: 'a' } }), at)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('userId'),
+      skip: 'malformed',
+      reason: expect.stringContaining('message.from.id'),
+    });
+    expect(normalizeUpdate(update({ message: { message_id: 1, date: 0, chat: null, from, text: 'a' } }), at)).toMatchObject({
+      ok: false,
+      skip: 'malformed',
+      reason: expect.stringContaining('message.chat'),
+    });
+    expect(
+      normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from, text: 'a', username: 'u'.repeat(65) } }), at),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(
+      normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from: { ...from, username: 'u'.repeat(65) }, text: 'a' } }), at),
+    ).toMatchObject({
+      ok: false,
+      skip: 'invalid',
+      reason: expect.stringContaining('username'),
     });
   });
 
-  it('refuses a text longer than the boundary cap instead of passing it on', () => {
-    const result = normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from, text: 'x'.repeat(64_001) } }), at);
-    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('text') });
+  it('cuts a text longer than the boundary cap to it and keeps its real length, so the gate can refuse it', () => {
+    const result = normalizeUpdate(update({ message: { message_id: 1, date: 0, chat, from, text: 'x'.repeat(100_000) } }), at);
+    expect(result).toMatchObject({ ok: true, message: { textLength: 100_000 } });
+    expect(result.ok && result.message.text?.length).toBe(MAX_TEXT_CHARS_AT_BOUNDARY);
   });
 });

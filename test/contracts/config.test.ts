@@ -263,6 +263,15 @@ describe('payload encryption settings', () => {
     expect(error.message).not.toContain(secret.slice(0, 20));
   });
 
+  it('reads RELAY_CODEC_TOKEN, refuses a short one without printing it, and hides it from redactConfig', () => {
+    const token = 'c0dec-t0ken-'.repeat(4);
+    expect(load({ RELAY_CODEC_TOKEN: token }).encryption.codecToken).toBe(token);
+    const error = configError({ RELAY_CODEC_TOKEN: 'short-token' });
+    expect(error.message).toMatch(/RELAY_CODEC_TOKEN: must be 32-512 printable characters/);
+    expect(error.message).not.toContain('short-token');
+    expect(JSON.stringify(redactConfig(load({ RELAY_CODEC_TOKEN: token })))).not.toContain(token);
+  });
+
   it('hides the keys from redactConfig but keeps their ids', () => {
     const redacted = redactConfig(load({ RELAY_ENCRYPTION_KEYS: `k1:${secret}` }));
     expect(JSON.stringify(redacted)).not.toContain(secret);

@@ -45,7 +45,11 @@ describe('Esper from chat (Telegram)', () => {
       },
       esperDeps: { rollbackConfirmationMs: CONFIRM_MS },
     });
-    channel = await startTelegramChannel(relay.config, relay.client, createLogger({ logLevel: 'silent' }), relay.store.leases);
+    channel = await startTelegramChannel(relay.config, {
+      client: relay.client,
+      store: relay.store,
+      log: createLogger({ logLevel: 'silent' }),
+    });
   });
   afterAll(async () => {
     await channel?.stop('test over');

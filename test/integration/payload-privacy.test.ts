@@ -9,6 +9,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traceWorkflow } from '../../client/cli/trace';
 import { chatSessionWorkflowId } from '../../contracts/temporal';
 import type { MessageOutcome } from '../../contracts/message';
 import { startCodecServer, type CodecServer } from '../../workers/codec-server';
@@ -97,6 +98,35 @@ describe('payload privacy', () => {
       data: Buffer.from(decoded!.data, 'base64'),
     };
     expect(defaultPayloadConverter.fromPayload<MessageOutcome>(payload).reply).toBe(`echo: please keep ${secretText} private`);
+  });
+
+  it('stores a failure message and its stack trace encrypted, and relay trace still shows them', async () => {
+    const failureSecret = `walrus-${randomUUID()}`;
+    claude.script({ status: 400, message: `request refused: ${failureSecret}` });
+    const workflowId = await relay.submit(relay.message('this will fail', { chatId: uniqueChatId(), userId: '7' }));
+    const handle = relay.client.workflow.getHandle(workflowId);
+    await expect
+      .poll(
+        () =>
+          handle.describe().then(
+            (d) => d.status.name,
+            () => 'NOT_FOUND',
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe('FAILED');
+
+    const bytes = rawBytes(await rawHistory(workflowId));
+    expect(bytes.includes(failureSecret)).toBe(false);
+    expect(bytes.includes('request refused')).toBe(false);
+    expect(bytes.includes('Encoded failure')).toBe(true);
+    // The failure type stays readable (the Web UI and `relay failed` filter on it); the message does not.
+    expect(bytes.includes('RemoteRejected')).toBe(true);
+
+    const report = await traceWorkflow(relay.client, relay.config, workflowId);
+    const agentStep = report.steps.find((step) => step.activity === 'orchestrateAgent');
+    expect(agentStep?.lastFailure).toMatchObject({ type: 'RemoteRejected', message: expect.stringContaining(failureSecret) });
+    expect(report.cause?.message).toContain(failureSecret);
   });
 
   it('replays the encrypted history with the relay data converter', async () => {

@@ -2,7 +2,11 @@
  * The Telegram channel end to end: the real telegraf client polls the Bot API double, messages go through the
  * real pipeline on the dev server, and replies come back through the double.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { chatSessionWorkflowId } from '../../contracts/temporal';
+import { strangerNotice } from '../../domain/access';
 import { DELAYED_NOTICE, FAILED_NOTICE } from '../../workflows/agent-step';
 import type { ClaudeDouble } from '../doubles/claude-double';
 import type { TelegramDouble } from '../doubles/telegram-double';
@@ -17,9 +21,13 @@ describe('Telegram channel', () => {
   let telegram: TelegramDouble;
   let setup: TelegramRelay;
 
+  /** What the channel logged, as JSON lines. */
+  const logLines: string[] = [];
+  const channelLog = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+
   beforeAll(async () => {
     // This file sends far more than a person would; the rate limit has its own tests.
-    setup = await startTelegramRelay({ RELAY_ALLOWED_USERS: String(ALLOWED), RELAY_RATE_LIMIT: 'off' });
+    setup = await startTelegramRelay({ RELAY_ALLOWED_USERS: String(ALLOWED), RELAY_RATE_LIMIT: 'off' }, { log: channelLog });
     ({ claude, telegram } = setup);
   });
   afterAll(() => setup?.stop());
@@ -113,13 +121,14 @@ describe('Telegram channel', () => {
     expect(replies.map((r) => r.text)).toEqual(['echo: still there?']);
   });
 
-  it('answers an edited message with a notice instead of ignoring it as a duplicate', async () => {
+  it('answers an edited message with a notice, as a reply to the edited message', async () => {
     const chatId = ++nextChat;
     const original = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'typo' });
     await waitForReplies(chatId, 1);
     telegram.pushUpdate({ edited_message: { ...(original.message as object), edit_date: 1_800_000_000, text: 'fixed' } });
     const replies = await waitForReplies(chatId, 2);
     expect(replies.map((r) => r.text)).toEqual(['echo: typo', expect.stringContaining('I saw your edit')]);
+    expect(replies[1]!.reply_parameters).toMatchObject({ message_id: (original.message as { message_id: number }).message_id });
   });
 
   it('in a group, answers only messages addressed to the bot', async () => {
@@ -154,6 +163,87 @@ describe('Telegram channel', () => {
     expect(claude.requests.length - before).toBe(1);
     expect(claude.requests.at(-1)!.body.messages.at(-1)!.content).toBe(`${first}\nand the end of it`);
     expect(repliesTo(chatId)).toHaveLength(2); // one answer, split by length only: it echoes 4,000+ characters
+  });
+
+  /** Resolves once the channel handled every update up to `update` (telegraf acknowledges a batch after its handlers). */
+  const handledThrough = (update: { update_id: number }) =>
+    vi.waitFor(() => expect(telegram.acknowledgedOffset).toBeGreaterThan(update.update_id), { timeout: 30_000, interval: 50 });
+
+  it('answers a long text and each short question queued behind it on its own', async () => {
+    const chatId = ++nextChat;
+    const long = 'word '.repeat(720).trim(); // 3,599 characters: long, but not a piece Telegram cut
+    const questions = ['first?', 'second?', 'third?'];
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: long });
+    for (const text of questions) telegram.pushMessage({ chatId, userId: ALLOWED, text });
+    const replies = await waitForReplies(chatId, 4);
+
+    expect(replies.map((r) => r.text)).toEqual([`echo: ${long}`, ...questions.map((q) => `echo: ${q}`)]);
+  });
+
+  it('joins the pieces of a cut paste, but not the question sent after them', async () => {
+    const chatId = ++nextChat;
+    const first = 'lorem ipsum '.repeat(340).trim(); // 4079 characters, as a Telegram client cuts them
+    const before = claude.requests.length;
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: first });
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'and the end of it' });
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: 'what do you think?' });
+    const replies = await waitForReplies(chatId, 3); // the paste's echo is split in two parts, then the question
+
+    expect(claude.requests.slice(before).map((request) => request.body.messages.at(-1)!.content)).toEqual([
+      `${first}\nand the end of it`,
+      'what do you think?',
+    ]);
+    expect(replies.at(-1)!.text).toBe('echo: what do you think?');
+  });
+
+  it('tells the sender of a 100,000-character text that it is too long', async () => {
+    const chatId = ++nextChat;
+    const huge = 'abcdefghi '.repeat(10_000); // 100,000 characters
+    telegram.pushMessage({ chatId, userId: ALLOWED, text: huge });
+    const [reply] = await waitForReplies(chatId, 1);
+
+    expect(reply!.text).toContain('Your message is 100000 characters long; the limit is 16000.');
+  });
+
+  it('skips updates with a missing or null chat, chat type or sender, counts them, and keeps answering', async () => {
+    const chatId = ++nextChat;
+    const from = { id: ALLOWED, is_bot: false, first_name: 'A' };
+    const before = await setup.metric('relay_telegram_updates_skipped_total', { reason: 'malformed' });
+    const hostile = [
+      { message: { message_id: 1, date: 0, chat: null, from, text: 'null chat' } },
+      { message: { message_id: 2, date: 0, from, text: 'no chat' } },
+      { message: { message_id: 3, date: 0, chat: { id: chatId }, from, text: 'no chat type' } },
+      { message: { message_id: 4, date: 0, chat: { id: chatId, type: null }, from, text: 'null chat type' } },
+      { message: { message_id: 5, date: 0, chat: { id: chatId, type: 'private' }, from: null, text: 'null sender' } },
+      { edited_message: null },
+      { callback_query: { id: 'cb-null', from: null, data: 'x', chat_instance: 'c' } },
+      { callback_query: { id: 'cb-none', data: 'x', chat_instance: 'c', message: { message_id: 9, date: 0, chat: null } } },
+    ];
+    for (const update of hostile) telegram.pushUpdate(update);
+    const good = telegram.pushMessage({ chatId, userId: ALLOWED, text: 'after the noise' });
+    await handledThrough(good);
+    const replies = await waitForReplies(chatId, 1);
+
+    expect(replies.map((r) => r.text)).toEqual(['echo: after the noise']);
+    expect((await setup.metric('relay_telegram_updates_skipped_total', { reason: 'malformed' })) - before).toBe(hostile.length);
+    expect(logLines.filter((line) => line.includes('Telegram update handling failed'))).toEqual([]);
+    expect(
+      logLines.filter((line) => line.includes('skipped a Telegram update') && line.includes('"level":20')).length,
+    ).toBeGreaterThanOrEqual(hostile.length);
+  });
+
+  it('refuses a stranger at the channel: no workflow starts, one notice an hour, counted', async () => {
+    const chatId = ++nextChat; // a private chat: the stranger's user id is the chat id
+    const sentBefore = await setup.metric('relay_telegram_strangers_refused_total', { notice: 'sent' });
+    const suppressedBefore = await setup.metric('relay_telegram_strangers_refused_total', { notice: 'suppressed' });
+    const updates = ['let me in', 'please', 'pretty please'].map((text) => telegram.pushMessage({ chatId, userId: chatId, text }));
+    await handledThrough(updates.at(-1)!);
+
+    expect(setup.textsTo(chatId)).toEqual([strangerNotice(String(chatId))]);
+    expect((await setup.metric('relay_telegram_strangers_refused_total', { notice: 'sent' })) - sentBefore).toBe(1);
+    expect((await setup.metric('relay_telegram_strangers_refused_total', { notice: 'suppressed' })) - suppressedBefore).toBe(2);
+    const session = setup.relay.client.workflow.getHandle(chatSessionWorkflowId('telegram', String(chatId)));
+    await expect(session.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   const fileMessage = (chatId: number, messageId: number, fields: Record<string, unknown>) => ({

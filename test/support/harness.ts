@@ -16,7 +16,7 @@ import { parseInboundMessage, type InboundMessage, type MessageOutcome } from '.
 import type { EncryptionCodec } from '../../contracts/payload-codec';
 import type { RelayStore } from '../../activities/stores/state-store';
 import { createLogger, installTemporalLogging } from '../../workers/logger';
-import { createPayloadCodec, relayDataConverter } from '../../workers/payload-encryption';
+import { createPayloadCodec, FAILURE_CONVERTER_PATH, relayDataConverter } from '../../workers/payload-encryption';
 import { openRelayStore } from '../../workers/store';
 import { createRelayWorker, WORKFLOWS_PATH, type RelayWorker } from '../../workers/worker';
 import { createTestDatabase } from './postgres';
@@ -26,6 +26,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return (bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   }));
 }

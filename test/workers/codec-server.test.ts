@@ -75,3 +75,55 @@ describe('codec endpoint', () => {
     await expect(startCodecServer({ codec, port, allowedOrigins: [] })).rejects.toThrow(/port is in use; set RELAY_CODEC_PORT/);
   });
 });
+
+describe('codec endpoint with a token', () => {
+  const token = 'codec-token-for-tests-0123456789abcdef';
+  let server: CodecServer;
+  const decode = (headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/decode`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI, ...headers },
+      body: JSON.stringify({ payloads: [toJson(defaultPayloadConverter.toPayload('x'))] }),
+    });
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+  beforeAll(async () => {
+    server = await startCodecServer({ codec, port: 0, allowedOrigins: [UI], token });
+  });
+  afterAll(async () => server?.close());
+
+  it('refuses a caller without the token, even from the Web UI origin, and asks a browser to log in', async () => {
+    const wrong: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token' }, { Authorization: basic('operator', 'wrong') }];
+    for (const headers of wrong) {
+      const response = await decode(headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    }
+    // Without Origin (curl, another process on the machine) it is the same.
+    const noOrigin = await fetch(`${server.url}/decode`, { method: 'POST', body: JSON.stringify({ payloads: [] }) });
+    expect(noOrigin.status).toBe(401);
+  });
+
+  it("answers a bearer token (the Temporal CLI's --codec-auth) and Basic auth with the token as password (a browser)", async () => {
+    expect((await decode({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    const response = await decode({ Authorization: basic('anyone', token) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+
+  it('answers the preflight without credentials (browsers send none there), and the browser login page with them', async () => {
+    const preflight = await fetch(`${server.url}/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+    });
+    expect(preflight.status).toBe(204);
+    expect((await fetch(`${server.url}/`)).status).toBe(401);
+    expect((await fetch(`${server.url}/`, { headers: { Authorization: basic('operator', token) } })).status).toBe(200);
+  });
+
+  it('refuses to listen anywhere but loopback without a token, and does with one', async () => {
+    await expect(startCodecServer({ codec, port: 0, host: '0.0.0.0', allowedOrigins: [UI] })).rejects.toThrow(/set RELAY_CODEC_TOKEN/);
+    const open = await startCodecServer({ codec, port: 0, host: '0.0.0.0', allowedOrigins: [UI], token });
+    await open.close();
+  });
+});
