@@ -48,6 +48,8 @@ export interface TelegramDouble {
   calls: Array<{ method: string; params: Record<string, unknown> }>;
   /** Highest `offset` received in `getUpdates` (0 before any). */
   readonly acknowledgedOffset: number;
+  /** How often a getUpdates overlapped an open one (two pollers on one token); Telegram answers those 409. */
+  readonly pollConflicts: number;
   /** Enqueues a raw update, assigning `update_id` if missing; returns it. */
   pushUpdate(update: RawUpdate): RawUpdate & { update_id: number };
   /** Enqueues a realistic private-chat text message update; returns it. */
@@ -203,6 +205,26 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     }
   }
 
+  /**
+   * Like Telegram, one long poll per token at a time: a getUpdates arriving while another is still open (its
+   * client has not gone away) ends the earlier one with 409 Conflict, which is counted.
+   */
+  let openPoll: { superseded: boolean; res: ServerResponse } | undefined;
+  let conflicts = 0;
+  async function dispatchPoll(params: Record<string, unknown>, res: ServerResponse): Promise<[number, unknown]> {
+    if (openPoll && !openPoll.res.destroyed && !openPoll.res.writableEnded) {
+      openPoll.superseded = true;
+      conflicts++;
+      wakePollers();
+    }
+    const poll = (openPoll = { superseded: false, res });
+    const [status, body] = await dispatch('getUpdates', params);
+    if (openPoll === poll) openPoll = undefined;
+    if (!poll.superseded) return [status, body];
+    const description = 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
+    return [409, { ok: false, error_code: 409, description }];
+  }
+
   const files = new Map<string, { path: string; bytes: Buffer }>();
   const deliveryListeners: Array<(updateIds: number[]) => void> = [];
 
@@ -223,7 +245,7 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     readParams(req, url)
       .then(async (params) => {
         calls.push({ method, params });
-        const [status, body] = await dispatch(method, params);
+        const [status, body] = method === 'getUpdates' ? await dispatchPoll(params, res) : await dispatch(method, params);
         reply(res, status, body);
       })
       .catch((err: unknown) => reply(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${String(err)}` }));
@@ -256,6 +278,9 @@ export async function startTelegramDouble(options: { token?: string } = {}): Pro
     addFile: (fileId, bytes, filePath = `files/${fileId}`) => void files.set(fileId, { path: filePath, bytes }),
     get acknowledgedOffset() {
       return acknowledgedOffset;
+    },
+    get pollConflicts() {
+      return conflicts;
     },
     pushUpdate,
     pushMessage: ({ chatId, userId = chatId, text, messageId }) => {

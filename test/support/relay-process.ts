@@ -12,11 +12,15 @@ const started: ChildProcess[] = [];
 /** What each long-running command prints once it is ready. */
 const readyLines = { up: 'esper-relay ready', worker: 'esper-relay ready', 'esper-sim': 'esper simulator ready' } as const;
 
+/** A started `relay` process: the child, its ready line, and everything it wrote to stderr (its logs) so far. */
+export interface RelayProcess {
+  child: ChildProcess;
+  ready: string;
+  logs(): string;
+}
+
 /** Starts `relay <command>` and resolves with the process and its ready line. */
-export function startRelayProcess(
-  command: keyof typeof readyLines,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; ready: string }> {
+export function startRelayProcess(command: keyof typeof readyLines, env: Record<string, string>): Promise<RelayProcess> {
   const child = spawn(process.execPath, [RELAY_BIN, command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let stderr = '';
@@ -24,7 +28,7 @@ export function startRelayProcess(
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       const line = chunk.toString();
-      if (line.includes(readyLines[command])) resolve({ child, ready: line });
+      if (line.includes(readyLines[command])) resolve({ child, ready: line, logs: () => stderr });
     });
     child.once('exit', (code) => reject(new Error(`relay ${command} exited (${code}) before it was ready: ${stderr}`)));
   });
