@@ -2,6 +2,7 @@ import type { InboundMessage } from '../contracts/message';
 import { messageWorkflowId } from '../contracts/temporal';
 import { translateTelegramError } from './channels/telegram';
 import type { ActivityDeps } from './deps';
+import { claimOncePerWindow } from './stores/window-claim';
 
 export interface NotifyUserInput {
   message: InboundMessage;
@@ -38,9 +39,10 @@ export function createNotifications({ store, telegram, config, clock = Date.now 
 
   async function notifyAdmins({ text, dedupeKey, windowMs = 60 * 60_000 }: NotifyAdminsInput): Promise<number> {
     if (!telegram || config.security.admins.length === 0) return 0;
-    const key = `admin-notice:${dedupeKey}`;
-    const lastSent = await store.read<number>(key);
-    if (lastSent !== undefined && clock() - lastSent < windowMs) return 0;
+    // Claimed before sending, atomically in the shared store: two workers reporting the same failure at once send
+    // it once. A report nobody received gives the claim back, so the retry sends it.
+    const claim = await claimOncePerWindow(store, `admin-report:${dedupeKey}`, windowMs, clock());
+    if (!claim.claimed) return 0;
     let sent = 0;
     let lastError: unknown;
     for (const admin of config.security.admins) {
@@ -52,8 +54,10 @@ export function createNotifications({ store, telegram, config, clock = Date.now 
         lastError = error;
       }
     }
-    if (sent === 0) throw translateTelegramError(lastError);
-    await store.update<number>(key, () => clock());
+    if (sent === 0) {
+      await claim.release();
+      throw translateTelegramError(lastError);
+    }
     return sent;
   }
 
