@@ -84,7 +84,7 @@ describe('Web UI tracing', () => {
     });
     await screenshot(page, 'web-ui-message-workflow.png');
     await page.close();
-  });
+  }, 600_000); // the first run on a machine may install Chromium
 });
 
 /** Waits (bounded) until the visibility store lists the workflow, so the UI's first load already shows it. */
