@@ -14,11 +14,11 @@ import { connectClient } from '../../client/connect';
 import { submitMessage } from '../../client/ingress';
 import { loadConfig } from '../../contracts/config';
 import { parseInboundMessage } from '../../contracts/message';
-import { resolveTemporalServerBinaries } from '../../workers/temporal-binary';
-import { startTemporalCluster, type TemporalCluster } from '../../workers/temporal-cluster';
+import type { TemporalCluster } from '../../workers/temporal-cluster';
 import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
 import { startTelegramDouble, type SentMessage, type TelegramDouble } from '../doubles/telegram-double';
 import { createTestDatabase } from '../support/postgres';
+import { startTestCluster } from '../support/temporal-cluster';
 import { killRelayProcesses, startRelayProcess, stopRelayProcess, type RelayProcess } from '../support/relay-process';
 
 const CHATS = 30;
@@ -33,16 +33,8 @@ let telegram: TelegramDouble;
 let shared: Record<string, string>;
 
 beforeAll(async () => {
-  const config = loadConfig(process.env, '/nonexistent/.env');
-  const binaries = await resolveTemporalServerBinaries({
-    serverBinary: config.temporal.serverBinary,
-    sqlTool: config.temporal.sqlTool,
-    cacheDir: config.temporal.cacheDir,
-    searchPath: config.temporal.searchPath,
-    log: (line) => console.log(line),
-  });
   [cluster, database, claude, telegram] = await Promise.all([
-    startTemporalCluster({ binaries }),
+    startTestCluster(),
     createTestDatabase(),
     startClaudeDouble({ latencyMs: 150 }),
     startTelegramDouble(),

@@ -5,12 +5,11 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../contracts/config';
 import { searchAttributes } from '../../contracts/temporal';
 import { LOCAL_POSTGRES } from '../../workers/local-postgres';
-import { resolveTemporalServerBinaries } from '../../workers/temporal-binary';
-import { startTemporalCluster, type TemporalCluster } from '../../workers/temporal-cluster';
+import type { TemporalCluster } from '../../workers/temporal-cluster';
 import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startTestCluster } from '../support/temporal-cluster';
 import { activitiesInHistory, startHarness, uniqueChatId, type Harness } from '../support/harness';
 
 const PIPELINE = ['securityGate', 'buildContext', 'routeMessage', 'orchestrateAgent', 'deliverResponse'];
@@ -34,15 +33,7 @@ describe('the relay on the real Temporal server (PostgreSQL, SQL visibility)', (
   const stopRelay = () => (relayStopped ??= relay?.stop());
 
   beforeAll(async () => {
-    const config = loadConfig(process.env, '/nonexistent/.env');
-    const binaries = await resolveTemporalServerBinaries({
-      serverBinary: config.temporal.serverBinary,
-      sqlTool: config.temporal.sqlTool,
-      cacheDir: config.temporal.cacheDir,
-      searchPath: config.temporal.searchPath,
-      log: (line) => console.log(line),
-    });
-    cluster = await startTemporalCluster({ binaries });
+    cluster = await startTestCluster();
     claude = await startClaudeDouble({});
     relay = await startHarness({
       TEMPORAL_ADDRESS: cluster.address,
