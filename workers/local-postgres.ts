@@ -1,9 +1,10 @@
 /**
  * The machine's own PostgreSQL, for the production-shaped Temporal server of tests and benches. When it is not
  * answering but Debian's cluster tools are installed, this starts the installed cluster and waits for it, or fails
- * saying what is missing.
+ * saying what is missing; and fresh databases of their own for test and benchmark runs.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
@@ -62,4 +63,42 @@ export async function ensurePostgres(target: PostgresTarget = LOCAL_POSTGRES): P
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`PostgreSQL ${versions[0]} was started but did not answer on ${address} within 30 s (${last})`);
+}
+
+/** A database made for one test or benchmark run; `drop()` removes it, ending any connection still open to it. */
+export interface FreshDatabase {
+  name: string;
+  /** `postgres://user@host:port/name`, for RELAY_DATABASE_URL. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database named `<prefix>_<random hex>` at `target` (started first if installed but down). */
+export async function createFreshDatabase(prefix: string, target: PostgresTarget = LOCAL_POSTGRES): Promise<FreshDatabase> {
+  await ensurePostgres(target);
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(target, (client) => `CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  const url = new URL(`postgres://${target.host}:${target.port}/${name}`);
+  url.username = target.user;
+  if (target.password) url.password = target.password;
+  let dropped: Promise<void> | undefined;
+  const drop = () => (dropped ??= adminQuery(target, (client) => `DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
+  return { name, url: url.toString(), drop };
+}
+
+/** The target a `postgres://user[:password]@host[:port]/…` URL names (its database part is ignored). */
+export function postgresTargetFromUrl(raw: string): PostgresTarget {
+  const url = new URL(raw);
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  return { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username) || 'postgres', password };
+}
+
+async function adminQuery(target: PostgresTarget, sql: (client: pg.Client) => string): Promise<void> {
+  const client = new pg.Client({ ...target, database: 'postgres', connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(sql(client));
+  } finally {
+    await client.end();
+  }
 }
