@@ -15,10 +15,7 @@ import { startRollbackHarness, type RollbackHarness } from '../support/rollback-
 
 const RUN = 'sim-run-spiky';
 const EPOCHS = 30;
-/**
- * Two packets per epoch (state, telemetry); the entity continues as new at its first chance after 10 (alert
- * notices are paced, so packets may pile up meanwhile: 13 quiet epochs at the end make sure it happens).
- */
+/** The entity continues as new at its first chance after this many packets (two per simulated epoch). */
 const SIGNALS_PER_RUN = 10;
 
 describe('training-run entity', () => {
@@ -62,29 +59,52 @@ describe('training-run entity', () => {
   }, 100_000);
 
   it('keeps the whole status across continue-as-new (every 10 packets here)', async () => {
-    const handle = h.relay.client.workflow.getHandle(trainingRunWorkflowId(RUN));
-    const status = await queryTrainingRun(h.relay.client, RUN);
-    expect(status).toMatchObject({ packetsTaken: 2 * EPOCHS, duplicatesIgnored: 0, window: { epochs: 20 } });
+    expect(await queryTrainingRun(h.relay.client, RUN)).toMatchObject({
+      packetsTaken: 2 * EPOCHS,
+      duplicatesIgnored: 0,
+      window: { epochs: 20 },
+    });
+    // The simulated run above may reach the entity in one burst on a busy machine (then one execution takes it all),
+    // so continue-as-new is shown on a run fed one packet at a time, each taken before the next is sent.
+    const runId = 'paced-run';
+    const packets = 25;
+    for (let epoch = 0; epoch < packets; epoch += 1) {
+      await signalTrainingRun(
+        h.relay.client,
+        h.relay.config.temporal.taskQueue,
+        {
+          kind: 'state',
+          reply: { messageId: `${runId}.e${epoch}`, message: statePacket(runId, epoch) },
+        },
+        { signalsPerRun: SIGNALS_PER_RUN },
+      );
+      await vi.waitFor(async () => expect((await queryTrainingRun(h.relay.client, runId)).packetsTaken).toBe(epoch + 1), {
+        timeout: 20_000,
+        interval: 50,
+      });
+    }
+    const status = await queryTrainingRun(h.relay.client, runId);
+    expect(status).toMatchObject({
+      runId,
+      epoch: packets - 1,
+      globalStep: (packets - 1) * 390,
+      packetsTaken: packets,
+      duplicatesIgnored: 0,
+    });
+    const handle = h.relay.client.workflow.getHandle(trainingRunWorkflowId(runId));
     const history = await handle.fetchHistory();
     expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
     // Temporal keeps a static summary on the first execution only; every execution names the run in its details.
     const { currentDetails } = await handle.query(workflowMetadataQuery);
-    expect(currentDetails).toContain(`**Run ${RUN}** finished at epoch **${EPOCHS - 1}**`);
+    expect(currentDetails).toContain(`**Run ${runId}** RUNNING: epoch **${packets - 1}**`);
+    // The simulated run's last execution says how it ended.
+    const finished = await h.relay.client.workflow.getHandle(trainingRunWorkflowId(RUN)).query(workflowMetadataQuery);
+    expect(finished.currentDetails).toContain(`**Run ${RUN}** finished at epoch **${EPOCHS - 1}**`);
   });
 
   it('takes a packet once, whether the bus or Temporal delivers it twice', async () => {
     const runId = 'dup-run';
-    const packet: SystemStatePacket = {
-      version: 2,
-      runId,
-      epoch: 0,
-      globalStep: 10,
-      capturedAt: new Date().toISOString(),
-      hardware: { device: 'gpu', utilization: 0.5, memoryUsedGb: 1, memoryTotalGb: 2 },
-      seeds: [{ seedId: 's1', stage: 'DORMANT', gradientNorm: 0, riskScore: 0 }],
-      training: { loss: 2, accuracy: 0.1 },
-      validation: { loss: 2.1, accuracy: 0.1 },
-    };
+    const packet = statePacket(runId, 0);
     await h.relay.publishAs('tolaria', 'system-state', packet, 'dup-run.e0');
     await h.relay.publishAs('tolaria', 'system-state', packet, 'dup-run.e0'); // a double publish: the bus drops it
     await vi.waitFor(async () => expect((await queryTrainingRun(h.relay.client, runId)).packetsTaken).toBe(1), { timeout: 10_000 });
@@ -108,3 +128,18 @@ describe('training-run entity', () => {
     expect(currentDetails).toContain(`**Run ${runId}** RUNNING: epoch **0**`);
   });
 });
+
+/** A Tolaria state packet for `epoch` of `runId`, 390 steps an epoch. */
+function statePacket(runId: string, epoch: number): SystemStatePacket {
+  return {
+    version: 2,
+    runId,
+    epoch,
+    globalStep: epoch * 390,
+    capturedAt: new Date().toISOString(),
+    hardware: { device: 'gpu', utilization: 0.5, memoryUsedGb: 1, memoryTotalGb: 2 },
+    seeds: [{ seedId: 's1', stage: 'DORMANT', gradientNorm: 0, riskScore: 0 }],
+    training: { loss: 2 - epoch * 0.01, accuracy: 0.1 },
+    validation: { loss: 2.1 - epoch * 0.01, accuracy: 0.1 },
+  };
+}
