@@ -6,8 +6,8 @@
 import { agentToolNamed, agentTools, TOOL_RESULT_MAX_CHARS, type ToolResult } from '../contracts/agent-tools';
 import type { ToolCall } from '../contracts/message';
 import type { ActivityDeps } from './deps';
-import { listBlueprints } from './esper-commands';
-import { createEsperViews } from './esper-status-commands';
+import { listBlueprints } from './esper/commands';
+import { createEsperViews } from './esper/status-commands';
 
 export function createAgentTools(deps: ActivityDeps) {
   const views = createEsperViews(deps);

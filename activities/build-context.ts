@@ -2,7 +2,7 @@ import type { InboundMessage, MessageContext } from '../contracts/message';
 import { resolveWorkspace } from '../contracts/workspaces';
 import { selectHistoryWindow } from '../domain/history-budget';
 import type { ActivityDeps } from './deps';
-import { conversationKeyOf } from './stores/conversation-store';
+import { conversationKeyOf } from '../stores/conversation-store';
 
 /** Per-chat preferences set by commands (`/workspace NAME`). */
 export interface ChatPreferences {

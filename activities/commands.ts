@@ -2,9 +2,9 @@ import type { InboundMessage, ReplyButtons, Role } from '../contracts/message';
 import { builtinCommands } from '../domain/routing';
 import { chatPreferencesKey, type ChatPreferences } from './build-context';
 import type { ActivityDeps } from './deps';
-import { createEsperCommands } from './esper-commands';
-import { createRollbackCommand } from './esper-rollback-command';
-import { createEsperViews } from './esper-status-commands';
+import { createEsperCommands } from './esper/commands';
+import { createRollbackCommand } from './esper/rollback-command';
+import { createEsperViews } from './esper/status-commands';
 
 export interface CommandRequest {
   message: InboundMessage;

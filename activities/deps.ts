@@ -4,7 +4,7 @@ import type { RelayConfig } from '../contracts/config';
 import type { WorkspacesFile } from '../contracts/workspaces';
 import type { ClaudeGateway } from './claude-gateway';
 import type { EsperDeps } from './esper/deps';
-import type { RelayStore } from './stores/state-store';
+import type { RelayStore } from '../stores/state-store';
 
 /** The Bot API calls the activities make; telegraf's `Telegram` client in production. */
 export type TelegramApi = Pick<Telegram, 'sendMessage' | 'sendChatAction' | 'getFileLink' | 'editMessageReplyMarkup'>;

@@ -2,7 +2,7 @@ import type { InboundMessage } from '../contracts/message';
 import { messageWorkflowId } from '../contracts/temporal';
 import { translateTelegramError } from './channels/telegram';
 import type { ActivityDeps } from './deps';
-import { claimOncePerWindow } from './stores/window-claim';
+import { claimOncePerWindow } from '../stores/window-claim';
 
 export interface NotifyUserInput {
   message: InboundMessage;

@@ -6,7 +6,7 @@ import { keepTyping } from './channels/telegram';
 import { createCommandRunner } from './commands';
 import type { ActivityDeps } from './deps';
 import { heartbeatWhile } from './heartbeat';
-import { UsageStore } from './stores/usage-store';
+import { UsageStore } from '../stores/usage-store';
 
 export interface OrchestrateInput {
   message: InboundMessage;

@@ -2,7 +2,7 @@ import type { GateDecision, InboundMessage } from '../contracts/message';
 import { roleOf, strangerNotice } from '../domain/access';
 import { checkRateLimit, type RateLimitHit } from '../domain/rate-limit';
 import type { ActivityDeps } from './deps';
-import { UsageStore } from './stores/usage-store';
+import { UsageStore } from '../stores/usage-store';
 
 /**
  * Step 1. Decides whether a message may go on: the sender must be allowed, within the rate limit, and the input

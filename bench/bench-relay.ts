@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { connectClient, temporalConnectionOptions } from '../client/connect';
+import { connectClient, temporalConnectionOptions } from '../workers/connect';
 import { loadConfig } from '../contracts/config';
 import { startDevServer } from '../workers/dev-server';
 import { startEmbeddedEsper, type EmbeddedEsper, type EmbeddedEsperOptions } from '../workers/esper';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { temporalConnectionOptions } from '../client/connect';
+import { temporalConnectionOptions } from '../workers/connect';
 import { loadConfig, type RelayConfig } from '../contracts/config';
 import { createFreshDatabase, type FreshDatabase } from '../workers/local-postgres';
 import { openRelayStore } from '../workers/store';

@@ -7,7 +7,7 @@
 import { subdir, type BenchContext } from './bench-context';
 import { startBenchServer } from './bench-server';
 import { createStoreDatabase, relayConfig, startBenchWorkers, type RelaySetup, type StoreKind } from './bench-workers';
-import { connectClient } from '../client/connect';
+import { connectClient } from '../workers/connect';
 import { measureTemporal } from './pipeline-runs';
 import { note, round } from './pipeline-stats';
 

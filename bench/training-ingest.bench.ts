@@ -13,13 +13,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createInProcessTransport } from '../client/esper/in-process-bus';
+import { createInProcessTransport } from '../bus/in-process-bus';
 import { queryTrainingRun } from '../client/esper/running-runs';
 import { sealEsperMessage } from '../contracts/esper/envelope-signing';
 import type { EsperMessage } from '../contracts/esper/registry';
 import { oonaStreams, streamFor, type EsperTransport } from '../contracts/esper/transport';
 import { note, startBenchRelay } from './bench-relay';
-import { initialSnapshot, simulateEpoch, type TrainingModelSettings } from '../client/esper/simulator/training-model';
+import { initialSnapshot, simulateEpoch, type TrainingModelSettings } from '../simulator/training-model';
 
 const { values } = parseArgs({
   options: { packets: { type: 'string', default: '500' }, runs: { type: 'string', default: '1' }, json: { type: 'boolean' } },

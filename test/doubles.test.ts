@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Telegraf, Telegram, TelegramError } from 'telegraf';
 import { describe, it, expect } from 'vitest';
-import { startClaudeDouble } from './doubles/claude-double';
-import { startTelegramDouble } from './doubles/telegram-double';
+import { startClaudeDouble } from '../doubles/claude-double';
+import { startTelegramDouble } from '../doubles/telegram-double';
 
 const MODEL = 'claude-test-model';
 

@@ -3,7 +3,7 @@
  * relay started with the same ESPER_REDIS_URL and ESPER_SIGNING_SECRETS. Every log line says "simulator".
  */
 import type { Logger } from 'pino';
-import { EsperSimulator, type EsperSimulatorOptions } from '../client/esper/simulator/simulator';
+import { EsperSimulator, type EsperSimulatorOptions } from '../simulator/simulator';
 import type { RelayConfig } from '../contracts/config';
 import { describeOona } from '../contracts/esper/config';
 import { openEsperBus } from './esper';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { connectClient, temporalAddress, temporalConnectionOptions, unreachableTemporalError } from '../client/connect';
+import { connectClient, temporalAddress, temporalConnectionOptions, unreachableTemporalError } from './connect';
 import { startTelegramChannel } from '../client/telegram/bot';
 import type { RelayConfig } from '../contracts/config';
 import { startCodecServer, webUiOrigins } from './codec-server';

@@ -4,11 +4,11 @@
  * imports an old file store once. Every process builds exactly one and closes it on stop.
  */
 import type { Logger } from 'pino';
-import { EmbeddedDatabase } from '../activities/stores/sql/embedded-database';
-import { importFileState } from '../activities/stores/sql/import-file-state';
-import { migrate } from '../activities/stores/sql/migrations';
-import { PostgresDatabase } from '../activities/stores/sql/postgres-database';
-import { SqlStore } from '../activities/stores/sql-store';
+import { EmbeddedDatabase } from '../stores/sql/embedded-database';
+import { importFileState } from '../stores/sql/import-file-state';
+import { migrate } from '../stores/sql/migrations';
+import { PostgresDatabase } from '../stores/sql/postgres-database';
+import { SqlStore } from '../stores/sql-store';
 import type { RelayConfig } from '../contracts/config';
 
 const HOUR_MS = 3_600_000;

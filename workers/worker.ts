@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
 import { createActivities, type ActivityDeps } from '../activities';
 import { ClaudeGateway } from '../activities/claude-gateway';
-import type { RelayStore } from '../activities/stores/state-store';
+import type { RelayStore } from '../stores/state-store';
 import type { RelayConfig } from '../contracts/config';
 import { outboundTaskQueue } from '../contracts/temporal';
 import { loadWorkspaces } from '../contracts/workspaces';

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { StateStore } from '../stores/state-store';
+import type { StateStore } from '../../stores/state-store';
 
 /** Telegram allows about one message a second in a chat, and twenty a minute in a group. */
 export function paceOf(chatId: string): number {

@@ -8,7 +8,7 @@ import type { BlueprintPipelineReport } from '../../contracts/esper/blueprint-pi
 import type { KernelReady } from '../../contracts/esper/kernels';
 import { catalogueBlueprintIds, type BlueprintStage, type BlueprintTier } from '../../contracts/esper/lifecycle';
 import type { ActivityDeps } from '../deps';
-import type { StateStore } from '../stores/state-store';
+import type { StateStore } from '../../stores/state-store';
 
 const HISTORY_KEPT = 50;
 

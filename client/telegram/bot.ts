@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
-import type { RelayStore } from '../../activities/stores/state-store';
+import type { RelayStore } from '../../stores/state-store';
 import type { RelayConfig } from '../../contracts/config';
 import type { InboundMessage } from '../../contracts/message';
 import { roleOf, strangerNotice } from '../../domain/access';

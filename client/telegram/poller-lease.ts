@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { Leases } from '../../activities/stores/state-store';
+import type { Leases } from '../../stores/state-store';
 
 export interface PollerLeaseOptions {
   leases: Leases;

@@ -3,8 +3,8 @@
  * gets one notice an hour, whichever relay process took the update: the decision is an atomic update of the
  * relay's shared store, so when two processes race, only the one whose record was stored sends it.
  */
-import { claimOncePerWindow } from '../../activities/stores/window-claim';
-import type { StateStore } from '../../activities/stores/state-store';
+import { claimOncePerWindow } from '../../stores/window-claim';
+import type { StateStore } from '../../stores/state-store';
 
 /** A stranger is told at most once in this long. */
 export const STRANGER_NOTICE_INTERVAL_MS = 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import { createClaudeGateway } from '../../workers/worker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { builtinWorkspaces } from '../../contracts/workspaces';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { converse, inbound, makeActivities, makeConfig, makeStore, Resources, runActivity } from './support';
 
 /** A prompt of exactly `length` characters (≈ length / 4 tokens), tagged so it can be recognised. */

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeGateway, type BreakerState } from '../../activities/claude-gateway';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 
 const params = { model: 'claude-test', max_tokens: 64, messages: [{ role: 'user' as const, content: 'ping' }] };
 

@@ -4,7 +4,7 @@ import { Telegram } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { builtinWorkspaces } from '../../contracts/workspaces';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startTelegramDouble, type TelegramDouble } from '../../doubles/telegram-double';
 import { failureOf, inbound, makeActivities, makeConfig, makeStore, Resources, runActivity } from './support';
 
 const TELEGRAM_LIMIT = 4096;

@@ -4,7 +4,7 @@
  * test/integration/esper-commands.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BLUEPRINT_LIST_MAX } from '../../activities/esper-commands';
+import { BLUEPRINT_LIST_MAX } from '../../activities/esper/commands';
 import { createCatalogueActivities } from '../../activities/esper/urza-catalogue';
 import { builtinWorkspaces } from '../../contracts/workspaces';
 import { catalogueBlueprintIds, blueprintTier } from '../../contracts/esper/lifecycle';

@@ -2,7 +2,7 @@ import { Telegram } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { builtinWorkspaces } from '../../contracts/workspaces';
-import { startTelegramDouble } from '../doubles/telegram-double';
+import { startTelegramDouble } from '../../doubles/telegram-double';
 import { failureOf, makeActivities, makeConfig, makeStore, reopenStore, Resources, runActivity } from './support';
 
 describe('notifyAdmins', () => {

@@ -6,7 +6,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
 import { builtinWorkspaces, loadWorkspaces } from '../../contracts/workspaces';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import {
   converse,
   failureOf,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities';
-import type { RelayStore } from '../../activities/stores/state-store';
-import { UsageStore } from '../../activities/stores/usage-store';
+import type { RelayStore } from '../../stores/state-store';
+import { UsageStore } from '../../stores/usage-store';
 import { builtinWorkspaces } from '../../contracts/workspaces';
 import { inbound, makeActivities, makeConfig, makeStore, reopenStore, Resources, runActivity } from './support';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporalConnectionOptions } from '../../client/connect';
+import { temporalConnectionOptions } from '../../workers/connect';
 import { ConfigError, loadConfig, redactConfig } from '../../contracts/config';
 
 const noDotEnv = path.join(tmpdir(), 'esper-relay-test-no-such-dir', '.env');

@@ -3,12 +3,12 @@
  * /status, /seeds and /health read.
  */
 import { describe, expect, it } from 'vitest';
-import { parseRollbackArgs, pressAnswer } from '../../activities/esper-rollback-command';
-import { describeButtons } from '../../client/cli/send';
+import { parseRollbackArgs, pressAnswer } from '../../activities/esper/rollback-command';
+import { describeButtons } from '../../cli/send';
 import type { EsperHealthStatus } from '../../contracts/esper/health';
 import { parseRollbackCallback, rollbackCallbackData, type RollbackConfirmationStatus } from '../../contracts/esper/rollback-confirmation';
 import type { TrainingRunStatus } from '../../contracts/esper/training-run';
-import { ago, formatHealth, formatSeeds, formatTrainingStatus } from '../../domain/esper-status-format';
+import { ago, formatHealth, formatSeeds, formatTrainingStatus } from '../../domain/esper/status-format';
 import { planRoute } from '../../domain/routing';
 import { testMessage } from '../support/harness';
 

@@ -8,10 +8,10 @@ import type { EsperEnvelope } from '../../contracts/esper/envelope';
 import { sealEsperMessage, signEnvelope } from '../../contracts/esper/envelope-signing';
 import type { EsperMessageByKind, EsperMessageKind } from '../../contracts/esper/registry';
 import type { EsperTransport } from '../../contracts/esper/transport';
-import type { TransportOptions } from '../../client/esper/consumer-settings';
-import { createInProcessTransport, InProcessStreamStore } from '../../client/esper/in-process-bus';
-import { createOonaRedisTransport, RedisStreamBackend } from '../../client/esper/oona-redis';
-import type { StreamBackend } from '../../client/esper/stream-backend';
+import type { TransportOptions } from '../../bus/consumer-settings';
+import { createInProcessTransport, InProcessStreamStore } from '../../bus/in-process-bus';
+import { createOonaRedisTransport, RedisStreamBackend } from '../../bus/oona-redis';
+import type { StreamBackend } from '../../bus/stream-backend';
 import { connectTestRedis, deleteKeys, ensureRedis, uniqueKeyPrefix } from '../support/redis';
 
 export const TEST_SECRET = 'test-oona-secret-0123456789abcdef';

@@ -3,8 +3,8 @@
  * which signal asks for which level, where a failure escalates, and what the simulated subsystems answer.
  */
 import { describe, expect, it } from 'vitest';
-import { createRollbackResponder, createRollbackResponders } from '../../client/esper/simulator/rollback-responders';
-import { randomFor } from '../../client/esper/simulator/random';
+import { createRollbackResponder, createRollbackResponders } from '../../simulator/rollback-responders';
+import { randomFor } from '../../simulator/random';
 import type { RollbackLevel } from '../../contracts/esper/adaptation-command';
 import { esperIdSchema } from '../../contracts/esper/common';
 import { parseEsperMessage, type EsperMessage } from '../../contracts/esper/registry';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TOOL_ROUNDS } from '../../contracts/agent-tools';
-import { lastToolResults, startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { lastToolResults, startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { activitiesInHistory, startHarness, uniqueChatId, type Harness } from '../support/harness';
 
 describe('Claude tools', () => {

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
+import { startTelegramDouble, type TelegramDouble } from '../../doubles/telegram-double';
 import { killRelayProcesses, startRelayProcess, stopRelayProcess } from '../support/relay-process';
 
 const ALLOWED = 7;

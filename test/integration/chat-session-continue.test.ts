@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitOutcome } from '../../client/ingress';
 import { chatSessionStatusQuery, chatSessionWorkflowId } from '../../contracts/temporal';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { startHarness, uniqueChatId, type Harness } from '../support/harness';
 
 const MESSAGES = 60;

@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { connectClient } from '../../client/connect';
+import { connectClient } from '../../workers/connect';
 import { awaitOutcome, submitMessage } from '../../client/ingress';
 import { loadConfig, type RelayConfig } from '../../contracts/config';
 import { parseInboundMessage } from '../../contracts/message';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
+import { startTelegramDouble, type TelegramDouble } from '../../doubles/telegram-double';
 import { killRelayProcesses, startRelayProcess, stopRelayProcess } from '../support/relay-process';
 
 let claude: ClaudeDouble;

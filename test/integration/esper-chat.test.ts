@@ -7,13 +7,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listRunningTrainingRuns } from '../../client/esper/running-runs';
-import { SimulatedTrainingRun } from '../../client/esper/simulator/training-run';
+import { SimulatedTrainingRun } from '../../simulator/training-run';
 import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
 import { rollbackConfirmationWorkflowId, type RollbackConfirmationStatus } from '../../contracts/esper/rollback-confirmation';
 import type { EmergencyRollbackReport } from '../../contracts/esper/rollback';
 import { createLogger } from '../../workers/logger';
-import { lastToolResults, startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { startTelegramDouble, type SentMessage, type TelegramDouble } from '../doubles/telegram-double';
+import { lastToolResults, startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
+import { startTelegramDouble, type SentMessage, type TelegramDouble } from '../../doubles/telegram-double';
 import { activitiesInHistory, uniqueChatId } from '../support/harness';
 import { startEsperHarness, type EsperHarness } from '../support/esper-harness';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createOonaRedisTransport } from '../../client/esper/oona-redis';
+import { createOonaRedisTransport } from '../../bus/oona-redis';
 import type { BlueprintPipelineReport } from '../../contracts/esper/blueprint-pipeline';
 import type { EmergencySignal } from '../../contracts/esper/emergency-signal';
 import { sealEsperMessage } from '../../contracts/esper/envelope-signing';

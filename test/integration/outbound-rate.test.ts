@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { awaitOutcome } from '../../client/ingress';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startTelegramDouble, type TelegramDouble } from '../../doubles/telegram-double';
 import { startHarness, uniqueChatId, type Harness } from '../support/harness';
 
 let telegram: TelegramDouble;

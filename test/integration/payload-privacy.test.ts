@@ -9,12 +9,12 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { traceWorkflow } from '../../client/cli/trace';
+import { traceWorkflow } from '../../cli/trace';
 import { chatSessionWorkflowId } from '../../contracts/temporal';
 import type { MessageOutcome } from '../../contracts/message';
 import { startCodecServer, type CodecServer } from '../../workers/codec-server';
 import { relayDataConverter } from '../../workers/payload-encryption';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { startHarness, uniqueChatId, workflowBundle, type Harness } from '../support/harness';
 
 type History = temporal.api.history.v1.IHistory;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitOutcome } from '../../client/ingress';
 import { searchAttributes } from '../../contracts/temporal';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { activitiesInHistory, startHarness, uniqueChatId, type Harness } from '../support/harness';
 
 const PIPELINE = ['securityGate', 'buildContext', 'routeMessage', 'orchestrateAgent', 'deliverResponse'];

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReplayCheck, type ReplayCheckOptions } from '../../client/cli/replay-check';
+import { runReplayCheck, type ReplayCheckOptions } from '../../cli/replay-check';
 import { captureIo } from '../support/capture-io';
 import { startHarness, uniqueChatId, type Harness } from '../support/harness';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { awaitOutcome } from '../../client/ingress';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { startHarness, uniqueChatId, type Harness } from '../support/harness';
 import { createTestDatabase } from '../support/postgres';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../workers/dev-server';
-import type { TelegramDouble } from '../doubles/telegram-double';
+import type { TelegramDouble } from '../../doubles/telegram-double';
 import { uniqueChatId, type Harness } from '../support/harness';
 import { startTelegramRelay, type TelegramRelay } from '../support/telegram-relay';
 

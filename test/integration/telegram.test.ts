@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chatSessionWorkflowId } from '../../contracts/temporal';
 import { strangerNotice } from '../../domain/access';
 import { DELAYED_NOTICE, FAILED_NOTICE } from '../../workflows/agent-step';
-import type { ClaudeDouble } from '../doubles/claude-double';
-import type { TelegramDouble } from '../doubles/telegram-double';
+import type { ClaudeDouble } from '../../doubles/claude-double';
+import type { TelegramDouble } from '../../doubles/telegram-double';
 import type { Harness } from '../support/harness';
 import { startTelegramRelay, type TelegramRelay } from '../support/telegram-relay';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchAttributes } from '../../contracts/temporal';
 import { LOCAL_POSTGRES } from '../../workers/local-postgres';
 import type { TemporalCluster } from '../../workers/temporal-cluster';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { startTestCluster } from '../support/temporal-cluster';
 import { activitiesInHistory, startHarness, uniqueChatId, type Harness } from '../support/harness';
 

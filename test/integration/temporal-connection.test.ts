@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { connectClient } from '../../client/connect';
+import { connectClient } from '../../workers/connect';
 import { awaitOutcome, submitMessage } from '../../client/ingress';
 import { loadConfig } from '../../contracts/config';
 import { parseInboundMessage } from '../../contracts/message';
 import { createLogger } from '../../workers/logger';
 import { startRelay } from '../../workers/relay';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { makeTestCertificates, startMtlsProxy, TLS_SERVER_NAME, type MtlsProxy, type TestCertificates } from '../support/mtls-proxy';
 
 let claude: ClaudeDouble;

@@ -5,7 +5,7 @@
  */
 import { vi, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryTrainingRun } from '../../client/esper/running-runs';
-import { SimulatedTrainingRun } from '../../client/esper/simulator/training-run';
+import { SimulatedTrainingRun } from '../../simulator/training-run';
 import { startRollbackHarness, type RollbackHarness } from '../support/rollback-harness';
 
 const RUN = 'sim-run-commands';

@@ -6,7 +6,7 @@
 import { saveHistory } from './save-history';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollbackConfirmationWorkflowId, rollbackPressSignal } from '../../contracts/esper/rollback-confirmation';
-import { lastToolResults, startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { lastToolResults, startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { uniqueChatId } from '../support/harness';
 import { ADMIN, startEsperHarness, type EsperHarness } from '../support/esper-harness';
 

@@ -5,7 +5,7 @@
 import { saveHistory } from './save-history';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chatSessionWorkflowId } from '../../contracts/temporal';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 import { startHarness, uniqueChatId, type Harness } from '../support/harness';
 
 describe.runIf(process.env.RECORD_HISTORIES === '1')('record histories', () => {

@@ -1,5 +1,5 @@
 /** Captures what an operator command prints, for commands run in-process (`runTrace(config, options, io)`). */
-import type { CliIo } from '../../client/cli/io';
+import type { CliIo } from '../../cli/io';
 
 export interface CapturedIo {
   io: CliIo;

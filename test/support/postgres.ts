@@ -3,9 +3,9 @@
  * overrides). Machines of this kind start it at boot; when it is not answering, this starts the installed
  * cluster, or fails saying what is missing. Every test gets databases of its own, dropped afterwards.
  */
-import { migrate } from '../../activities/stores/sql/migrations';
-import { PostgresDatabase } from '../../activities/stores/sql/postgres-database';
-import { SqlStore } from '../../activities/stores/sql-store';
+import { migrate } from '../../stores/sql/migrations';
+import { PostgresDatabase } from '../../stores/sql/postgres-database';
+import { SqlStore } from '../../stores/sql-store';
 import { createFreshDatabase, postgresTargetFromUrl, type FreshDatabase } from '../../workers/local-postgres';
 
 export const POSTGRES_ADMIN_URL = process.env.RELAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -9,7 +9,7 @@ import type { EmergencySignal } from '../../contracts/esper/emergency-signal';
 import { emergencyTriggerId, rollbackWorkflowId } from '../../contracts/esper/rollback';
 import { oonaStreams } from '../../contracts/esper/transport';
 import type { emergencyRollbackWorkflow } from '../../workflows';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startTelegramDouble, type TelegramDouble } from '../../doubles/telegram-double';
 import { startEsperHarness, type EsperHarness } from './esper-harness';
 
 export type RollbackHandle = WorkflowHandle<typeof emergencyRollbackWorkflow>;

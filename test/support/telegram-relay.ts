@@ -4,12 +4,12 @@
  * store and its own metrics registry.
  */
 import type { Logger } from 'pino';
-import type { RelayStore } from '../../activities/stores/state-store';
+import type { RelayStore } from '../../stores/state-store';
 import { startTelegramChannel, type TelegramChannel } from '../../client/telegram/bot';
 import { createLogger } from '../../workers/logger';
 import { createRelayMetrics, type RelayMetrics } from '../../workers/metrics';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
-import { startTelegramDouble, type TelegramDouble } from '../doubles/telegram-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
+import { startTelegramDouble, type TelegramDouble } from '../../doubles/telegram-double';
 import { startHarness, type Harness } from './harness';
 
 export interface TelegramRelay {

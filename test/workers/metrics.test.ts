@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeGateway } from '../../activities/claude-gateway';
 import { createRelayMetrics, startMetricsServer } from '../../workers/metrics';
-import { startClaudeDouble, type ClaudeDouble } from '../doubles/claude-double';
+import { startClaudeDouble, type ClaudeDouble } from '../../doubles/claude-double';
 
 describe('metrics endpoint', () => {
   let claude: ClaudeDouble;
